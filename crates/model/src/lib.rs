@@ -1,0 +1,23 @@
+//! The vocabulary of halocline: platforms, profiles, series, heat-stress days, regions, time ranges,
+//! variables, QC flags and error codes. No IO, no async: every other crate speaks in these types.
+
+mod error;
+mod geo;
+mod platform;
+mod profile;
+mod qc;
+mod series;
+mod time;
+mod variable;
+
+pub use error::ErrorCode;
+pub use geo::{BBox, GeoError, Point, Polygon, Region, EARTH_RADIUS_KM, haversine_km, normalize_lon};
+pub use platform::{Platform, PlatformKind};
+pub use profile::{DataMode, Direction, DirectionKey, ParamColumn, Profile, ProfileKey, SourceFormat};
+pub use qc::QcFlag;
+pub use series::{HeatStressDay, ReefSite, SeriesPoint};
+pub use time::{TimeRange, TimeRangeError};
+pub use variable::{Variable, VariableKind, VARIABLES};
+
+#[cfg(test)]
+mod tests;
