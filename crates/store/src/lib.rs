@@ -1,1 +1,158 @@
-//! store
+//! Storage of domain records behind the [`Store`] trait: the embedded SQLite backend (default) today,
+//! PostgreSQL + PostGIS later. Writes are UPSERTs on natural keys, one transaction per ingested file, so
+//! re-ingesting a file changes nothing and a crash loses at most the file in flight.
+
+mod codec;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use model::{HeatStressDay, Platform, PlatformKind, Profile, ProfileKey, ReefSite, Region, SeriesPoint, TimeRange};
+
+pub use codec::{decode_levels, encode_levels};
+pub use sqlite::SqliteStore;
+
+/// Errors of the store. Messages are lowercase.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database url {0:?}: use sqlite://PATH (PostgreSQL support is not built yet)")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("migration {version} failed: {message}")]
+    Migration { version: i64, message: String },
+}
+
+impl StoreError {
+    pub fn code(&self) -> model::ErrorCode {
+        match self {
+            StoreError::UnsupportedUrl(_) => model::ErrorCode::BadRequest,
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => model::ErrorCode::Unavailable,
+            _ => model::ErrorCode::Internal,
+        }
+    }
+}
+
+/// A row of the Argo GDAC profile index as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexRow {
+    pub file: String,
+    pub time: Option<DateTime<Utc>>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub ocean: String,
+    pub profiler_type: Option<i32>,
+    pub institution: String,
+    pub date_update: Option<DateTime<Utc>>,
+}
+
+/// Everything read from one file, written in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct FileBatch {
+    /// Where the records came from (a path as given to `ingest`).
+    pub source: String,
+    /// The detected format label.
+    pub kind: String,
+    pub size_bytes: u64,
+    pub platforms: Vec<Platform>,
+    pub profiles: Vec<Profile>,
+    pub series: Vec<SeriesPoint>,
+    pub reef_sites: Vec<ReefSite>,
+    pub heat_stress: Vec<HeatStressDay>,
+    pub index_rows: Vec<IndexRow>,
+}
+
+/// Rows a write added or changed (unchanged rows count zero).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteCounts {
+    pub platforms: u64,
+    pub profiles: u64,
+    pub levels: u64,
+    pub series_points: u64,
+    pub reef_sites: u64,
+    pub heat_stress_days: u64,
+    pub index_rows: u64,
+}
+
+impl std::ops::AddAssign for WriteCounts {
+    fn add_assign(&mut self, o: WriteCounts) {
+        self.platforms += o.platforms;
+        self.profiles += o.profiles;
+        self.levels += o.levels;
+        self.series_points += o.series_points;
+        self.reef_sites += o.reef_sites;
+        self.heat_stress_days += o.heat_stress_days;
+        self.index_rows += o.index_rows;
+    }
+}
+
+/// Total rows per table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableCounts {
+    pub platforms: u64,
+    pub profiles: u64,
+    pub levels: u64,
+    pub series_points: u64,
+    pub reef_sites: u64,
+    pub heat_stress_days: u64,
+    pub index_rows: u64,
+    pub files: u64,
+}
+
+/// A platform with how much is stored for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlatformSummary {
+    pub platform: Platform,
+    pub profiles: u64,
+    pub series_points: u64,
+    pub heat_stress_days: u64,
+    pub first_time: Option<DateTime<Utc>>,
+    pub last_time: Option<DateTime<Utc>>,
+    /// Series variables stored for the platform.
+    pub variables: Vec<String>,
+}
+
+/// What to look for among profiles.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileFilter {
+    pub region: Option<Region>,
+    pub time: Option<TimeRange>,
+    pub platform: Option<String>,
+    /// At most this many, newest first when set.
+    pub limit: Option<usize>,
+}
+
+/// The storage interface in domain terms. Implementations: [`SqliteStore`].
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Writes one file's records in one transaction (UPSERT on natural keys).
+    async fn write_file(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError>;
+    async fn counts(&self) -> Result<TableCounts, StoreError>;
+    /// Whether the store answers and its migrations are applied.
+    async fn ready(&self) -> Result<bool, StoreError>;
+    async fn platforms(&self, kind: Option<PlatformKind>) -> Result<Vec<PlatformSummary>, StoreError>;
+    async fn profile(&self, key: &ProfileKey) -> Result<Option<Profile>, StoreError>;
+    async fn profiles(&self, filter: &ProfileFilter) -> Result<Vec<Profile>, StoreError>;
+    async fn series(&self, platform: &str, variable: &str, time: TimeRange) -> Result<Vec<SeriesPoint>, StoreError>;
+    async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError>;
+    async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError>;
+}
+
+/// Opens the store a URL names: `sqlite://path.db`, `sqlite:path.db` or a plain file path.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(StoreError::UnsupportedUrl(url.to_string()));
+    }
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    if path.contains("://") {
+        return Err(StoreError::UnsupportedUrl(url.to_string()));
+    }
+    Ok(Arc::new(SqliteStore::open(path).await?))
+}
+
+#[cfg(test)]
+mod tests;

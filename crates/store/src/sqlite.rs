@@ -1,0 +1,815 @@
+//! The embedded SQLite backend: WAL mode, versioned migrations, an R*Tree over profile positions and
+//! times, UPSERTs that rewrite a row only when its content digest changed.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use model::{
+    DataMode, Direction, DirectionKey, HeatStressDay, Platform, PlatformKind, Point, Profile, ProfileKey, QcFlag,
+    ReefSite, SeriesPoint, SourceFormat, TimeRange,
+};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
+
+use crate::codec::{decode_levels, encode_levels, fnv1a};
+use crate::{
+    FileBatch, PlatformSummary, ProfileFilter, StoreError, TableCounts, WriteCounts,
+};
+
+/// Schema migrations, applied in order, each once (recorded in `schema_migrations`).
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    r#"
+CREATE TABLE platforms (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT,
+    lon REAL,
+    lat REAL,
+    attributes TEXT NOT NULL DEFAULT '[]',
+    digest INTEGER NOT NULL
+);
+CREATE TABLE profiles (
+    id INTEGER PRIMARY KEY,
+    platform TEXT NOT NULL,
+    cycle INTEGER NOT NULL,
+    direction TEXT NOT NULL,
+    time INTEGER,
+    time_qc INTEGER NOT NULL,
+    lon REAL,
+    lat REAL,
+    position_qc INTEGER NOT NULL,
+    data_mode TEXT NOT NULL,
+    data_centre TEXT NOT NULL,
+    project_name TEXT NOT NULL,
+    pi_name TEXT NOT NULL,
+    platform_type TEXT NOT NULL,
+    wmo_inst_type TEXT NOT NULL,
+    positioning_system TEXT NOT NULL,
+    vertical_sampling_scheme TEXT NOT NULL,
+    config_mission_number INTEGER,
+    source_format TEXT NOT NULL,
+    source_file TEXT NOT NULL,
+    n_levels INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    levels BLOB NOT NULL,
+    digest INTEGER NOT NULL,
+    UNIQUE (platform, cycle, direction)
+);
+CREATE INDEX profiles_time ON profiles (time);
+-- Positions and times (days since 1970) of profiles that have both; R*Tree bounds are conservative.
+CREATE VIRTUAL TABLE profiles_rtree USING rtree (id, min_lon, max_lon, min_lat, max_lat, min_day, max_day);
+CREATE TABLE series (
+    platform TEXT NOT NULL,
+    variable TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    depth REAL NOT NULL,
+    value REAL NOT NULL,
+    qc INTEGER NOT NULL,
+    PRIMARY KEY (platform, variable, time, depth)
+) WITHOUT ROWID;
+CREATE TABLE reef_sites (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    lon REAL NOT NULL,
+    lat REAL NOT NULL,
+    mmm REAL,
+    monthly_means TEXT,
+    first_valid_dhw TEXT,
+    first_valid_baa TEXT,
+    polygon TEXT,
+    digest INTEGER NOT NULL
+);
+CREATE TABLE heat_stress (
+    site TEXT NOT NULL,
+    date TEXT NOT NULL,
+    sst_min REAL,
+    sst_max REAL,
+    sst_90th_hs REAL,
+    ssta_90th_hs REAL,
+    hotspot REAL,
+    dhw REAL,
+    baa_7day_max INTEGER,
+    PRIMARY KEY (site, date)
+) WITHOUT ROWID;
+CREATE TABLE profile_index (
+    file TEXT PRIMARY KEY,
+    time INTEGER,
+    lat REAL,
+    lon REAL,
+    ocean TEXT NOT NULL,
+    profiler_type INTEGER,
+    institution TEXT NOT NULL,
+    date_update INTEGER
+);
+CREATE TABLE ingested_files (
+    source TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    ingested_at INTEGER NOT NULL
+);
+"#,
+)];
+
+/// The SQLite store.
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+fn ts(t: Option<DateTime<Utc>>) -> Option<i64> {
+    t.map(|t| t.timestamp())
+}
+
+fn from_ts(t: Option<i64>) -> Option<DateTime<Utc>> {
+    t.and_then(|s| Utc.timestamp_opt(s, 0).single())
+}
+
+fn nan_to_none(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub async fn open(path: &str) -> Result<SqliteStore, StoreError> {
+        let memory = path == ":memory:";
+        let opts = SqliteConnectOptions::from_str(if memory { "sqlite::memory:" } else { "sqlite://" })?
+            .filename(if memory { ":memory:" } else { path })
+            .create_if_missing(true)
+            .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(false);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(if memory { 1 } else { 4 })
+            .min_connections(if memory { 1 } else { 0 })
+            .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
+            .max_lifetime(if memory { None } else { Some(Duration::from_secs(3600)) })
+            .connect_with(opts)
+            .await?;
+        let store = SqliteStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
+            .execute(&mut *conn)
+            .await?;
+        for &(version, sql) in MIGRATIONS {
+            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = ?")
+                .bind(version)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if done.is_some() {
+                continue;
+            }
+            let mut tx = self.pool.begin().await?;
+            sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::Migration { version, message: e.to_string() })?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
+                .bind(version)
+                .bind(Utc::now().timestamp())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    async fn write_platforms(tx: &mut Transaction<'_, Sqlite>, platforms: &[Platform]) -> Result<u64, StoreError> {
+        let mut n = 0;
+        for p in platforms {
+            // Merge attributes with what is stored: new keys are added, known keys take the new value.
+            let stored: Option<(String, Option<String>, Option<f64>, Option<f64>)> =
+                sqlx::query_as("SELECT attributes, name, lon, lat FROM platforms WHERE id = ?")
+                    .bind(&p.id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let mut attrs: Vec<(String, String)> = match &stored {
+                Some((json, ..)) => parse_attrs(json),
+                None => Vec::new(),
+            };
+            for (k, v) in &p.attributes {
+                match attrs.iter_mut().find(|(ak, _)| ak == k) {
+                    Some(slot) => slot.1 = v.clone(),
+                    None => attrs.push((k.clone(), v.clone())),
+                }
+            }
+            let name = p.name.clone().or_else(|| stored.as_ref().and_then(|s| s.1.clone()));
+            let (lon, lat) = match p.position {
+                Some(pt) => (Some(pt.lon), Some(pt.lat)),
+                None => stored.as_ref().map_or((None, None), |s| (s.2, s.3)),
+            };
+            let attrs_json = attrs_to_json(&attrs);
+            let digest = fnv1a(&[
+                p.kind.as_str().as_bytes(),
+                name.as_deref().unwrap_or("").as_bytes(),
+                &lon.unwrap_or(f64::NAN).to_le_bytes(),
+                &lat.unwrap_or(f64::NAN).to_le_bytes(),
+                attrs_json.as_bytes(),
+            ]);
+            let r = sqlx::query(
+                "INSERT INTO platforms (id, kind, name, lon, lat, attributes, digest) VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, lon = excluded.lon,
+                   lat = excluded.lat, attributes = excluded.attributes, digest = excluded.digest
+                 WHERE platforms.digest != excluded.digest",
+            )
+            .bind(&p.id)
+            .bind(p.kind.as_str())
+            .bind(&name)
+            .bind(lon)
+            .bind(lat)
+            .bind(&attrs_json)
+            .bind(digest)
+            .execute(&mut **tx)
+            .await?;
+            n += r.rows_affected();
+        }
+        Ok(n)
+    }
+
+    async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, profiles: &[Profile]) -> Result<(u64, u64), StoreError> {
+        let (mut n, mut levels) = (0, 0);
+        for p in profiles {
+            let blob = encode_levels(&p.params);
+            let params = p.params.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
+            let (lon, lat) = p.position.map_or((None, None), |pt| (Some(pt.lon), Some(pt.lat)));
+            let meta = format!(
+                "{:?}|{}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{}",
+                ts(p.time),
+                p.time_qc.to_byte(),
+                lon,
+                lat,
+                p.position_qc.to_byte(),
+                p.data_mode.to_char(),
+                p.data_centre,
+                p.project_name,
+                p.pi_name,
+                p.platform_type,
+                p.wmo_inst_type,
+                p.positioning_system,
+                p.vertical_sampling_scheme,
+                p.config_mission_number,
+                p.source_format.as_str(),
+                p.source_file
+            );
+            let digest = fnv1a(&[meta.as_bytes(), &blob]);
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO profiles (platform, cycle, direction, time, time_qc, lon, lat, position_qc, data_mode,
+                   data_centre, project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
+                   vertical_sampling_scheme, config_mission_number, source_format, source_file, n_levels, params,
+                   levels, digest)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (platform, cycle, direction) DO UPDATE SET time = excluded.time,
+                   time_qc = excluded.time_qc, lon = excluded.lon, lat = excluded.lat,
+                   position_qc = excluded.position_qc, data_mode = excluded.data_mode,
+                   data_centre = excluded.data_centre, project_name = excluded.project_name,
+                   pi_name = excluded.pi_name, platform_type = excluded.platform_type,
+                   wmo_inst_type = excluded.wmo_inst_type, positioning_system = excluded.positioning_system,
+                   vertical_sampling_scheme = excluded.vertical_sampling_scheme,
+                   config_mission_number = excluded.config_mission_number,
+                   source_format = excluded.source_format, source_file = excluded.source_file,
+                   n_levels = excluded.n_levels, params = excluded.params, levels = excluded.levels,
+                   digest = excluded.digest
+                 WHERE profiles.digest != excluded.digest
+                 RETURNING id",
+            )
+            .bind(&p.platform)
+            .bind(p.cycle)
+            .bind(p.direction.to_char().to_string())
+            .bind(ts(p.time))
+            .bind(p.time_qc.to_byte() as i64)
+            .bind(lon)
+            .bind(lat)
+            .bind(p.position_qc.to_byte() as i64)
+            .bind(p.data_mode.to_char().to_string())
+            .bind(&p.data_centre)
+            .bind(&p.project_name)
+            .bind(&p.pi_name)
+            .bind(&p.platform_type)
+            .bind(&p.wmo_inst_type)
+            .bind(&p.positioning_system)
+            .bind(&p.vertical_sampling_scheme)
+            .bind(p.config_mission_number)
+            .bind(p.source_format.as_str())
+            .bind(&p.source_file)
+            .bind(p.n_levels() as i64)
+            .bind(&params)
+            .bind(&blob)
+            .bind(digest)
+            .fetch_optional(&mut **tx)
+            .await?;
+            let Some(id) = id else { continue };
+            n += 1;
+            levels += p.n_levels() as u64;
+            match (p.position, p.time) {
+                (Some(pt), Some(t)) => {
+                    let day = t.timestamp() as f64 / 86_400.0;
+                    sqlx::query("INSERT OR REPLACE INTO profiles_rtree VALUES (?, ?, ?, ?, ?, ?, ?)")
+                        .bind(id)
+                        .bind(pt.lon)
+                        .bind(pt.lon)
+                        .bind(pt.lat)
+                        .bind(pt.lat)
+                        .bind(day)
+                        .bind(day)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                _ => {
+                    sqlx::query("DELETE FROM profiles_rtree WHERE id = ?").bind(id).execute(&mut **tx).await?;
+                }
+            }
+        }
+        Ok((n, levels))
+    }
+
+    async fn write_series(tx: &mut Transaction<'_, Sqlite>, points: &[SeriesPoint]) -> Result<u64, StoreError> {
+        const CHUNK: usize = 500;
+        let mut n = 0;
+        for chunk in points.chunks(CHUNK) {
+            let mut sql = String::with_capacity(120 + chunk.len() * 20);
+            sql.push_str("INSERT INTO series (platform, variable, time, depth, value, qc) VALUES ");
+            for i in 0..chunk.len() {
+                sql.push_str(if i == 0 { "(?, ?, ?, ?, ?, ?)" } else { ", (?, ?, ?, ?, ?, ?)" });
+            }
+            sql.push_str(
+                " ON CONFLICT (platform, variable, time, depth) DO UPDATE SET value = excluded.value, qc = excluded.qc
+                  WHERE series.value IS NOT excluded.value OR series.qc IS NOT excluded.qc",
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for p in chunk {
+                q = q
+                    .bind(&p.platform)
+                    .bind(&p.variable)
+                    .bind(p.time.timestamp())
+                    .bind(p.depth)
+                    .bind(p.value)
+                    .bind(p.qc.to_byte() as i64);
+            }
+            n += q.execute(&mut **tx).await?.rows_affected();
+        }
+        Ok(n)
+    }
+
+    async fn write_reef(tx: &mut Transaction<'_, Sqlite>, batch: &FileBatch) -> Result<(u64, u64), StoreError> {
+        let mut sites = 0;
+        for s in &batch.reef_sites {
+            let means = s.monthly_means.map(|m| m.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" "));
+            let polygon = s.polygon.as_ref().map(|p| p.iter().map(|(x, y)| format!("{x} {y}")).collect::<Vec<_>>().join(","));
+            let dates = (s.first_valid_dhw.map(|d| d.to_string()), s.first_valid_baa.map(|d| d.to_string()));
+            let digest = fnv1a(&[
+                s.name.as_bytes(),
+                &s.position.lon.to_le_bytes(),
+                &s.position.lat.to_le_bytes(),
+                format!("{:?}{:?}{:?}{:?}", s.mmm, means, dates, polygon).as_bytes(),
+            ]);
+            sites += sqlx::query(
+                "INSERT INTO reef_sites (id, name, lon, lat, mmm, monthly_means, first_valid_dhw, first_valid_baa, polygon, digest)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, lon = excluded.lon, lat = excluded.lat,
+                   mmm = excluded.mmm, monthly_means = excluded.monthly_means, first_valid_dhw = excluded.first_valid_dhw,
+                   first_valid_baa = excluded.first_valid_baa, polygon = excluded.polygon, digest = excluded.digest
+                 WHERE reef_sites.digest != excluded.digest",
+            )
+            .bind(&s.id)
+            .bind(&s.name)
+            .bind(s.position.lon)
+            .bind(s.position.lat)
+            .bind(s.mmm)
+            .bind(means)
+            .bind(dates.0)
+            .bind(dates.1)
+            .bind(polygon)
+            .bind(digest)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        }
+        const CHUNK: usize = 300;
+        let mut days = 0;
+        for chunk in batch.heat_stress.chunks(CHUNK) {
+            let mut sql = String::from(
+                "INSERT INTO heat_stress (site, date, sst_min, sst_max, sst_90th_hs, ssta_90th_hs, hotspot, dhw, baa_7day_max) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                sql.push_str(if i == 0 { "(?, ?, ?, ?, ?, ?, ?, ?, ?)" } else { ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" });
+            }
+            sql.push_str(
+                " ON CONFLICT (site, date) DO UPDATE SET sst_min = excluded.sst_min, sst_max = excluded.sst_max,
+                   sst_90th_hs = excluded.sst_90th_hs, ssta_90th_hs = excluded.ssta_90th_hs, hotspot = excluded.hotspot,
+                   dhw = excluded.dhw, baa_7day_max = excluded.baa_7day_max
+                  WHERE heat_stress.sst_min IS NOT excluded.sst_min OR heat_stress.sst_max IS NOT excluded.sst_max
+                   OR heat_stress.sst_90th_hs IS NOT excluded.sst_90th_hs OR heat_stress.ssta_90th_hs IS NOT excluded.ssta_90th_hs
+                   OR heat_stress.hotspot IS NOT excluded.hotspot OR heat_stress.dhw IS NOT excluded.dhw
+                   OR heat_stress.baa_7day_max IS NOT excluded.baa_7day_max",
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for d in chunk {
+                q = q
+                    .bind(&d.site)
+                    .bind(d.date.to_string())
+                    .bind(d.sst_min)
+                    .bind(d.sst_max)
+                    .bind(d.sst_90th_hs)
+                    .bind(d.ssta_90th_hs)
+                    .bind(d.hotspot)
+                    .bind(d.dhw)
+                    .bind(d.baa_7day_max.map(i64::from));
+            }
+            days += q.execute(&mut **tx).await?.rows_affected();
+        }
+        Ok((sites, days))
+    }
+
+    async fn write_index(tx: &mut Transaction<'_, Sqlite>, rows: &[crate::IndexRow]) -> Result<u64, StoreError> {
+        const CHUNK: usize = 400;
+        let mut n = 0;
+        for chunk in rows.chunks(CHUNK) {
+            let mut sql = String::from(
+                "INSERT INTO profile_index (file, time, lat, lon, ocean, profiler_type, institution, date_update) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                sql.push_str(if i == 0 { "(?, ?, ?, ?, ?, ?, ?, ?)" } else { ", (?, ?, ?, ?, ?, ?, ?, ?)" });
+            }
+            sql.push_str(
+                " ON CONFLICT (file) DO UPDATE SET time = excluded.time, lat = excluded.lat, lon = excluded.lon,
+                   ocean = excluded.ocean, profiler_type = excluded.profiler_type, institution = excluded.institution,
+                   date_update = excluded.date_update
+                  WHERE profile_index.date_update IS NOT excluded.date_update OR profile_index.time IS NOT excluded.time
+                   OR profile_index.lat IS NOT excluded.lat OR profile_index.lon IS NOT excluded.lon",
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for r in chunk {
+                q = q
+                    .bind(&r.file)
+                    .bind(ts(r.time))
+                    .bind(r.lat)
+                    .bind(r.lon)
+                    .bind(&r.ocean)
+                    .bind(r.profiler_type)
+                    .bind(&r.institution)
+                    .bind(ts(r.date_update));
+            }
+            n += q.execute(&mut **tx).await?.rows_affected();
+        }
+        Ok(n)
+    }
+}
+
+fn attrs_to_json(attrs: &[(String, String)]) -> String {
+    let mut s = String::from("[");
+    for (i, (k, v)) in attrs.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push('[');
+        json_str(&mut s, k);
+        s.push(',');
+        json_str(&mut s, v);
+        s.push(']');
+    }
+    s.push(']');
+    s
+}
+
+fn json_str(out: &mut String, v: &str) {
+    out.push('"');
+    for c in v.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Reads what [`attrs_to_json`] wrote (an array of two-string arrays).
+fn parse_attrs(json: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut strings = Vec::new();
+    let mut chars = json.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut s = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => match chars.next() {
+                    Some('n') => s.push('\n'),
+                    Some('r') => s.push('\r'),
+                    Some('t') => s.push('\t'),
+                    Some('u') => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                            s.push(ch);
+                        }
+                    }
+                    Some(o) => s.push(o),
+                    None => {}
+                },
+                c => s.push(c),
+            }
+        }
+        strings.push(s);
+        if strings.len() == 2 {
+            let v = strings.pop().unwrap_or_default();
+            let k = strings.pop().unwrap_or_default();
+            out.push((k, v));
+        }
+    }
+    out
+}
+
+fn profile_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Profile, StoreError> {
+    let dir: String = row.try_get("direction")?;
+    let direction = Direction::from_char(dir.bytes().next().unwrap_or(b'A')).unwrap_or(Direction::Ascending);
+    let mut p = Profile::empty(row.try_get::<String, _>("platform")?, row.try_get::<i32, _>("cycle")?, direction);
+    p.time = from_ts(row.try_get("time")?);
+    p.time_qc = QcFlag::from_byte(row.try_get::<i64, _>("time_qc")? as u8);
+    let (lon, lat): (Option<f64>, Option<f64>) = (row.try_get("lon")?, row.try_get("lat")?);
+    p.position = match (lon, lat) {
+        (Some(lon), Some(lat)) => Point::new(lon, lat).ok(),
+        _ => None,
+    };
+    p.position_qc = QcFlag::from_byte(row.try_get::<i64, _>("position_qc")? as u8);
+    let mode: String = row.try_get("data_mode")?;
+    p.data_mode = DataMode::from_char(mode.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime);
+    p.data_centre = row.try_get("data_centre")?;
+    p.project_name = row.try_get("project_name")?;
+    p.pi_name = row.try_get("pi_name")?;
+    p.platform_type = row.try_get("platform_type")?;
+    p.wmo_inst_type = row.try_get("wmo_inst_type")?;
+    p.positioning_system = row.try_get("positioning_system")?;
+    p.vertical_sampling_scheme = row.try_get("vertical_sampling_scheme")?;
+    p.config_mission_number = row.try_get("config_mission_number")?;
+    let fmt: String = row.try_get("source_format")?;
+    p.source_format = SourceFormat::parse(&fmt).unwrap_or(SourceFormat::ArgoNetcdf);
+    p.source_file = row.try_get("source_file")?;
+    let blob: Vec<u8> = row.try_get("levels")?;
+    p.params = decode_levels(&blob).map_err(StoreError::Corrupt)?;
+    Ok(p)
+}
+
+const PROFILE_COLUMNS: &str = "p.platform, p.cycle, p.direction, p.time, p.time_qc, p.lon, p.lat, p.position_qc, p.data_mode,
+    p.data_centre, p.project_name, p.pi_name, p.platform_type, p.wmo_inst_type, p.positioning_system,
+    p.vertical_sampling_scheme, p.config_mission_number, p.source_format, p.source_file, p.levels";
+
+#[async_trait]
+impl crate::Store for SqliteStore {
+    async fn write_file(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut c = WriteCounts { platforms: Self::write_platforms(&mut tx, &batch.platforms).await?, ..Default::default() };
+        (c.profiles, c.levels) = Self::write_profiles(&mut tx, &batch.profiles).await?;
+        c.series_points = Self::write_series(&mut tx, &batch.series).await?;
+        (c.reef_sites, c.heat_stress_days) = Self::write_reef(&mut tx, batch).await?;
+        c.index_rows = Self::write_index(&mut tx, &batch.index_rows).await?;
+        sqlx::query(
+            "INSERT INTO ingested_files (source, kind, size_bytes, ingested_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, size_bytes = excluded.size_bytes,
+               ingested_at = excluded.ingested_at",
+        )
+        .bind(&batch.source)
+        .bind(&batch.kind)
+        .bind(batch.size_bytes as i64)
+        .bind(Utc::now().timestamp())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    async fn counts(&self) -> Result<TableCounts, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT count(*) FROM platforms), (SELECT count(*) FROM profiles),
+                    (SELECT coalesce(sum(n_levels), 0) FROM profiles), (SELECT count(*) FROM series),
+                    (SELECT count(*) FROM reef_sites), (SELECT count(*) FROM heat_stress),
+                    (SELECT count(*) FROM profile_index), (SELECT count(*) FROM ingested_files)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let g = |i: usize| -> Result<u64, StoreError> { Ok(row.try_get::<i64, _>(i)? as u64) };
+        Ok(TableCounts {
+            platforms: g(0)?,
+            profiles: g(1)?,
+            levels: g(2)?,
+            series_points: g(3)?,
+            reef_sites: g(4)?,
+            heat_stress_days: g(5)?,
+            index_rows: g(6)?,
+            files: g(7)?,
+        })
+    }
+
+    async fn ready(&self) -> Result<bool, StoreError> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM schema_migrations").fetch_one(&self.pool).await?;
+        Ok(v == MIGRATIONS.last().map(|m| m.0))
+    }
+
+    async fn platforms(&self, kind: Option<PlatformKind>) -> Result<Vec<PlatformSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT pl.id, pl.kind, pl.name, pl.lon, pl.lat, pl.attributes,
+               (SELECT count(*) FROM profiles p WHERE p.platform = pl.id) AS n_profiles,
+               (SELECT min(time) FROM profiles p WHERE p.platform = pl.id) AS p_first,
+               (SELECT max(time) FROM profiles p WHERE p.platform = pl.id) AS p_last,
+               (SELECT count(*) FROM series s WHERE s.platform = pl.id) AS n_series,
+               (SELECT min(time) FROM series s WHERE s.platform = pl.id) AS s_first,
+               (SELECT max(time) FROM series s WHERE s.platform = pl.id) AS s_last,
+               (SELECT group_concat(variable, ',') FROM (SELECT DISTINCT variable FROM series s WHERE s.platform = pl.id ORDER BY variable)) AS vars,
+               (SELECT count(*) FROM heat_stress h WHERE h.site = pl.id) AS n_days,
+               (SELECT min(date) FROM heat_stress h WHERE h.site = pl.id) AS h_first,
+               (SELECT max(date) FROM heat_stress h WHERE h.site = pl.id) AS h_last
+             FROM platforms pl WHERE (?1 IS NULL OR pl.kind = ?1) ORDER BY pl.id",
+        )
+        .bind(kind.map(|k| k.as_str()))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut p = Platform::new(
+                r.try_get::<String, _>("id")?,
+                PlatformKind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(PlatformKind::Other),
+            );
+            p.name = r.try_get("name")?;
+            let (lon, lat): (Option<f64>, Option<f64>) = (r.try_get("lon")?, r.try_get("lat")?);
+            p.position = lon.zip(lat).and_then(|(lon, lat)| Point::new(lon, lat).ok());
+            p.attributes = parse_attrs(&r.try_get::<String, _>("attributes")?);
+            let day = |s: Option<String>| {
+                s.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+            };
+            let firsts = [from_ts(r.try_get("p_first")?), from_ts(r.try_get("s_first")?), day(r.try_get("h_first")?)];
+            let lasts = [from_ts(r.try_get("p_last")?), from_ts(r.try_get("s_last")?), day(r.try_get("h_last")?)];
+            let vars: Option<String> = r.try_get("vars")?;
+            out.push(PlatformSummary {
+                platform: p,
+                profiles: r.try_get::<i64, _>("n_profiles")? as u64,
+                series_points: r.try_get::<i64, _>("n_series")? as u64,
+                heat_stress_days: r.try_get::<i64, _>("n_days")? as u64,
+                first_time: firsts.into_iter().flatten().min(),
+                last_time: lasts.into_iter().flatten().max(),
+                variables: vars.map(|v| v.split(',').map(str::to_string).collect()).unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn profile(&self, key: &ProfileKey) -> Result<Option<Profile>, StoreError> {
+        let dir = if key.direction == DirectionKey::D { "D" } else { "A" };
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {PROFILE_COLUMNS} FROM profiles p WHERE p.platform = ? AND p.cycle = ? AND p.direction = ?"
+        )))
+        .bind(&key.platform)
+        .bind(key.cycle)
+        .bind(dir)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(profile_from_row).transpose()
+    }
+
+    async fn profiles(&self, f: &ProfileFilter) -> Result<Vec<Profile>, StoreError> {
+        let mut sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles p");
+        let mut conds: Vec<String> = Vec::new();
+        let boxes = f.region.as_ref().map(|r| r.index_boxes()).unwrap_or_default();
+        if f.region.is_some() {
+            sql.push_str(" JOIN profiles_rtree r ON r.id = p.id");
+            let ors: Vec<&str> = boxes
+                .iter()
+                .map(|_| "(r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ?)")
+                .collect();
+            conds.push(format!("({})", ors.join(" OR ")));
+        }
+        if f.time.is_some() {
+            conds.push("p.time >= ? AND p.time < ?".into());
+        }
+        if f.platform.is_some() {
+            conds.push("p.platform = ?".into());
+        }
+        if !conds.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conds.join(" AND "));
+        }
+        sql.push_str(" ORDER BY p.time DESC, p.platform, p.cycle");
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for b in &boxes {
+            q = q.bind(b.east).bind(b.west).bind(b.north).bind(b.south);
+        }
+        if let Some(t) = &f.time {
+            q = q.bind(t.start().timestamp()).bind(t.end().timestamp());
+        }
+        if let Some(p) = &f.platform {
+            q = q.bind(p);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut out = Vec::new();
+        for row in &rows {
+            let p = profile_from_row(row)?;
+            if let (Some(region), Some(pt)) = (&f.region, p.position)
+                && !region.contains(pt)
+            {
+                continue;
+            }
+            out.push(p);
+            if f.limit.is_some_and(|l| out.len() >= l) {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn series(&self, platform: &str, variable: &str, time: TimeRange) -> Result<Vec<SeriesPoint>, StoreError> {
+        let rows: Vec<(i64, f64, f64, i64)> = sqlx::query_as(
+            "SELECT time, depth, value, qc FROM series WHERE platform = ? AND variable = ? AND time >= ? AND time < ?
+             ORDER BY time, depth",
+        )
+        .bind(platform)
+        .bind(variable)
+        .bind(time.start().timestamp())
+        .bind(time.end().timestamp())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(t, depth, value, qc)| {
+                Some(SeriesPoint {
+                    platform: platform.to_string(),
+                    variable: variable.to_string(),
+                    time: Utc.timestamp_opt(t, 0).single()?,
+                    depth,
+                    value,
+                    qc: QcFlag::from_byte(qc as u8),
+                })
+            })
+            .collect())
+    }
+
+    async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name, lon, lat, mmm, monthly_means, first_valid_dhw, first_valid_baa, polygon FROM reef_sites WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let means: Option<String> = r.try_get("monthly_means")?;
+        let monthly_means = means.and_then(|m| {
+            let v: Vec<f64> = m.split(' ').filter_map(|x| x.parse().ok()).collect();
+            <[f64; 12]>::try_from(v).ok()
+        });
+        let date = |s: Option<String>| s.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+        let polygon: Option<String> = r.try_get("polygon")?;
+        Ok(Some(ReefSite {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            position: Point::new(r.try_get("lon")?, r.try_get("lat")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            mmm: r.try_get("mmm")?,
+            monthly_means,
+            first_valid_dhw: date(r.try_get("first_valid_dhw")?),
+            first_valid_baa: date(r.try_get("first_valid_baa")?),
+            polygon: polygon.map(|p| {
+                p.split(',')
+                    .filter_map(|xy| xy.split_once(' ').and_then(|(x, y)| Some((x.parse().ok()?, y.parse().ok()?))))
+                    .collect()
+            }),
+        }))
+    }
+
+    async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT date, sst_min, sst_max, sst_90th_hs, ssta_90th_hs, hotspot, dhw, baa_7day_max FROM heat_stress
+             WHERE site = ? AND date >= ? AND date < ? ORDER BY date",
+        )
+        .bind(site)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let date: String = r.try_get("date")?;
+            out.push(HeatStressDay {
+                site: site.to_string(),
+                date: NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                sst_min: r.try_get::<Option<f64>, _>("sst_min")?.and_then(nan_to_none),
+                sst_max: r.try_get::<Option<f64>, _>("sst_max")?.and_then(nan_to_none),
+                sst_90th_hs: r.try_get::<Option<f64>, _>("sst_90th_hs")?.and_then(nan_to_none),
+                ssta_90th_hs: r.try_get::<Option<f64>, _>("ssta_90th_hs")?.and_then(nan_to_none),
+                hotspot: r.try_get::<Option<f64>, _>("hotspot")?.and_then(nan_to_none),
+                dhw: r.try_get::<Option<f64>, _>("dhw")?.and_then(nan_to_none),
+                baa_7day_max: r.try_get::<Option<i64>, _>("baa_7day_max")?.map(|b| b as u8),
+            });
+        }
+        Ok(out)
+    }
+}
