@@ -1,9 +1,13 @@
-//! The `halocline` binary: ingest, serve, demo, qc and bench subcommands over one store.
+//! The `halocline` binary: ingest, serve, demo, qc and bench subcommands over one store. This is the only
+//! crate that reads environment variables and prints to the terminal.
 
+mod bench;
+mod ingest_cmd;
 mod qc_cmd;
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -13,8 +17,54 @@ struct Cli {
     command: Command,
 }
 
+/// Where the store lives: `--db URL`, else `DATABASE_URL`, else a file in the working directory.
+#[derive(clap::Args, Clone)]
+struct DbArg {
+    /// Store URL: sqlite://PATH.db (default ./halocline.db; DATABASE_URL when set).
+    #[arg(long, env = "DATABASE_URL")]
+    db: Option<String>,
+}
+
+impl DbArg {
+    fn url(&self, default_file: &str) -> String {
+        self.db.clone().unwrap_or_else(|| format!("sqlite://{default_file}"))
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Ingest files or folders (format detected from content); prints a summary.
+    Ingest {
+        /// Files or folders (folders are walked recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        db: DbArg,
+        /// Print every reader diagnostic (skipped rows, duplicate profiles).
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Serve the REST API over the store.
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on.
+        #[arg(long, env = "HALOCLINE_BIND", default_value = "127.0.0.1:8000")]
+        bind: String,
+    },
+    /// Ingest the bundled sample data into ./halocline-demo.db (if empty) and serve it.
+    Demo {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, env = "HALOCLINE_BIND", default_value = "127.0.0.1:8000")]
+        bind: String,
+        /// The sample folder (default: data/sample of this checkout).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Ingest and print the summary, then exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
     /// IOOS QARTOD quality control of a CSV with an ioos_qc config; prints the flags as CSV.
     Qc {
         /// ioos_qc config JSON (plain, streams or contexts form).
@@ -26,10 +76,21 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Benchmarks that print a table.
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HALOCLINE_LOG").unwrap_or_else(|_| "warn,halocline=info,server=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match cli.command {
         Command::Qc { config, data, out } => {
             let mut sink: Box<dyn std::io::Write> = match out {
@@ -40,5 +101,71 @@ fn main() -> anyhow::Result<()> {
             sink.flush()?;
             Ok(())
         }
+        Command::Ingest { paths, db, verbose } => runtime()?.block_on(async {
+            let store = store::open(&db.url("halocline.db")).await?;
+            let summary = ingest_cmd::run(store.clone(), &paths, verbose).await?;
+            ingest_cmd::print_totals(&*store).await?;
+            if summary.files_ingested == 0 && summary.files_seen > 0 {
+                anyhow::bail!("no file could be ingested");
+            }
+            Ok(())
+        }),
+        Command::Serve { db, bind } => runtime()?.block_on(async {
+            let url = db.url("halocline.db");
+            let store = store::open(&url).await?;
+            serve(store, &bind, &url).await
+        }),
+        Command::Demo { db, bind, data, no_serve } => runtime()?.block_on(async {
+            let url = db.url("halocline-demo.db");
+            let store = store::open(&url).await?;
+            let counts = store.counts().await?;
+            if counts.files == 0 {
+                let dir = sample_dir(data)?;
+                println!("ingesting the bundled sample {} into {url}", dir.display());
+                ingest_cmd::run(store.clone(), &[dir], false).await?;
+            } else {
+                println!("{url} already holds {} files; not ingesting again", counts.files);
+            }
+            ingest_cmd::print_totals(&*store).await?;
+            if no_serve {
+                return Ok(());
+            }
+            serve(store, &bind, &url).await
+        }),
+        Command::Bench { what } => runtime()?.block_on(bench::run(what)),
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+async fn serve(store: std::sync::Arc<dyn store::Store>, bind: &str, url: &str) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let addr = listener.local_addr()?;
+    println!("serving {url} on http://{addr}");
+    println!("  open http://{addr}/health");
+    println!("       http://{addr}/api/platforms");
+    println!("       http://{addr}/api/profiles/4900590_097");
+    println!("       http://{addr}/api/series?platform=44005&variable=sea_surface_temperature&startDate=2012-07-01&endDate=2012-07-08");
+    println!("       http://{addr}/api/reefs/florida_keys/heatstress?startDate=2023-07-01&endDate=2023-10-01");
+    println!("press Ctrl-C to stop");
+    server::serve(listener, server::AppState { store }).await?;
+    Ok(())
+}
+
+/// The bundled sample: `--data`, else `data/sample` under the working directory, else the checkout this
+/// binary was built from.
+fn sample_dir(data: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(d) = data {
+        return Ok(d);
+    }
+    let candidates = [
+        PathBuf::from("data/sample"),
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample")),
+    ];
+    candidates
+        .into_iter()
+        .find(|p| p.is_dir())
+        .context("cannot find the bundled sample data (data/sample); pass --data DIR")
 }

@@ -1,1 +1,43 @@
-//! server
+//! The HTTP face of halocline (axum): `router(state)` builds every route; handlers extract, call one
+//! store or query function, and convert to wire types. Only this crate knows HTTP.
+
+pub mod api;
+mod error;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use store::Store;
+
+pub use error::ApiError;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+}
+
+/// All routes over `state`; tests call it with `oneshot`, `serve` binds it to a socket.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(api::health))
+        .route("/api/platforms", get(api::platforms))
+        .route("/api/profiles/{id}", get(api::profile))
+        .route("/api/series", get(api::series))
+        .route("/api/reefs/{id}/heatstress", get(api::heat_stress))
+        .fallback(api::not_found)
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until Ctrl-C.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests;

@@ -58,7 +58,10 @@ pub struct FileBatch {
     /// The detected format label.
     pub kind: String,
     pub size_bytes: u64,
+    /// Platforms this file describes with authority: inserted, or merged into the stored row.
     pub platforms: Vec<Platform>,
+    /// Platforms this file only names (e.g. the station of an NDBC data file): inserted when unknown.
+    pub platform_stubs: Vec<Platform>,
     pub profiles: Vec<Profile>,
     pub series: Vec<SeriesPoint>,
     pub reef_sites: Vec<ReefSite>,

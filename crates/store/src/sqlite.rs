@@ -126,6 +126,13 @@ fn from_ts(t: Option<i64>) -> Option<DateTime<Utc>> {
     t.and_then(|s| Utc.timestamp_opt(s, 0).single())
 }
 
+/// Dates as stored (`YYYY-MM-DD`), clamped to years 1–9999 so that text order is date order.
+fn clamp_date(d: NaiveDate) -> String {
+    let lo = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
+    let hi = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+    d.clamp(lo, hi).format("%Y-%m-%d").to_string()
+}
+
 fn nan_to_none(x: f64) -> Option<f64> {
     (!x.is_nan()).then_some(x)
 }
@@ -166,7 +173,7 @@ impl SqliteStore {
             if done.is_some() {
                 continue;
             }
-            let mut tx = self.pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             sqlx::raw_sql(AssertSqlSafe(sql))
                 .execute(&mut *tx)
                 .await
@@ -572,6 +579,20 @@ impl crate::Store for SqliteStore {
     async fn write_file(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut c = WriteCounts { platforms: Self::write_platforms(&mut tx, &batch.platforms).await?, ..Default::default() };
+        for p in &batch.platform_stubs {
+            c.platforms += sqlx::query(
+                "INSERT INTO platforms (id, kind, name, lon, lat, attributes, digest) VALUES (?, ?, ?, ?, ?, '[]', 0)
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&p.id)
+            .bind(p.kind.as_str())
+            .bind(&p.name)
+            .bind(p.position.map(|pt| pt.lon))
+            .bind(p.position.map(|pt| pt.lat))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
         (c.profiles, c.levels) = Self::write_profiles(&mut tx, &batch.profiles).await?;
         c.series_points = Self::write_series(&mut tx, &batch.series).await?;
         (c.reef_sites, c.heat_stress_days) = Self::write_reef(&mut tx, batch).await?;
@@ -791,8 +812,8 @@ impl crate::Store for SqliteStore {
              WHERE site = ? AND date >= ? AND date < ? ORDER BY date",
         )
         .bind(site)
-        .bind(from.to_string())
-        .bind(to.to_string())
+        .bind(clamp_date(from))
+        .bind(clamp_date(to))
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::with_capacity(rows.len());

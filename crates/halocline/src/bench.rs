@@ -1,0 +1,173 @@
+//! `halocline bench ingest`: Argo parsing and SQLite ingest throughput on the real sample files, printed
+//! as a table (compare with shared/bench/argo_netcdf.py run on the same machine in the same session).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use formats::{Dataset, FileKind};
+
+#[derive(clap::Subcommand)]
+pub enum BenchCommand {
+    /// Parse the GDAC profile files repeatedly, then ingest ≥ N profiles into a fresh SQLite file.
+    Ingest {
+        /// Profiles to ingest (files are re-used under new platform ids until this many are written).
+        #[arg(long, default_value_t = 10_000)]
+        profiles: usize,
+        /// Folder with Argo GDAC NetCDF files (default: data/sample/argo).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Parse passes over the files (the median is reported).
+        #[arg(long, default_value_t = 20)]
+        repeats: usize,
+    },
+}
+
+struct GdacFile {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    profiles: usize,
+    levels: usize,
+}
+
+fn load(dir: &Path) -> anyhow::Result<Vec<GdacFile>> {
+    let mut out = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let bytes = std::fs::read(&path)?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let Ok(d) = formats::detect(&name, &bytes) else { continue };
+        if d.kind != FileKind::ArgoProfiles {
+            continue;
+        }
+        let parsed = formats::read(&d, &bytes)?;
+        let Dataset::Profiles { profiles, .. } = parsed.dataset else { continue };
+        let levels = profiles.iter().map(|p| p.n_levels()).sum();
+        out.push(GdacFile { path, bytes, profiles: profiles.len(), levels });
+    }
+    anyhow::ensure!(!out.is_empty(), "no Argo GDAC profile files in {}", dir.display());
+    Ok(out)
+}
+
+fn parse_pass(files: &[&GdacFile]) -> anyhow::Result<(usize, usize)> {
+    let (mut np, mut nl) = (0, 0);
+    for f in files {
+        let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let d = formats::detect(name, &f.bytes)?;
+        if let Dataset::Profiles { profiles, .. } = formats::read(&d, &f.bytes)?.dataset {
+            np += profiles.len();
+            nl += profiles.iter().map(|p| p.n_levels()).sum::<usize>();
+        }
+    }
+    Ok((np, nl))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
+    let BenchCommand::Ingest { profiles: target, data, repeats } = cmd;
+    let dir = match data {
+        Some(d) => d,
+        None => crate::sample_dir(None)?.join("argo"),
+    };
+    let files = load(&dir)?;
+    let total_p: usize = files.iter().map(|f| f.profiles).sum();
+    let total_l: usize = files.iter().map(|f| f.levels).sum();
+    println!(
+        "halocline bench ingest: {} GDAC files ({} profiles, {} levels) from {}; load average {}",
+        files.len(),
+        total_p,
+        total_l,
+        dir.display(),
+        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split(' ').take(3).collect::<Vec<_>>().join(" ")
+    );
+    println!();
+    println!("| {:<34} | {:>5} | {:>8} | {:>9} | {:>11} | {:>13} |", "what", "files", "profiles", "median ms", "profiles/s", "levels/s");
+    println!("|{:-<36}|{:-<7}|{:-<10}|{:-<11}|{:-<13}|{:-<15}|", "", "", "", "", "", "");
+    let subsets: [(&str, Vec<&GdacFile>); 3] = [
+        ("parse, all GDAC files", files.iter().collect()),
+        ("parse, multi-profile files", files.iter().filter(|f| f.profiles > 1).collect()),
+        ("parse, single-profile files", files.iter().filter(|f| f.profiles == 1).collect()),
+    ];
+    for (label, subset) in subsets {
+        if subset.is_empty() {
+            continue;
+        }
+        parse_pass(&subset)?; // warm-up
+        let mut times = Vec::with_capacity(repeats);
+        let mut counts = (0, 0);
+        for _ in 0..repeats.max(1) {
+            let t = Instant::now();
+            counts = parse_pass(&subset)?;
+            times.push(t.elapsed().as_secs_f64());
+        }
+        let m = median(times);
+        println!(
+            "| {:<34} | {:>5} | {:>8} | {:>9.3} | {:>11.0} | {:>13.0} |",
+            label,
+            subset.len(),
+            counts.0,
+            m * 1e3,
+            counts.0 as f64 / m,
+            counts.1 as f64 / m
+        );
+    }
+
+    // Ingest: copies of every file under new platform ids until `target` profiles, one transaction per file.
+    let tmp = std::env::temp_dir().join(format!("halocline-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp)?;
+    let db_path = tmp.join("bench.db");
+    let store = store::open(&format!("sqlite://{}", db_path.display())).await?;
+    let copies = target.div_ceil(total_p);
+    let jobs: Vec<(usize, usize)> = (0..copies).flat_map(|c| (0..files.len()).map(move |i| (c, i))).collect();
+    let shared: std::sync::Arc<Vec<GdacFile>> = std::sync::Arc::new(files);
+    let files2 = shared.clone();
+    let prepared = jobs.into_iter().map(move |(copy, i)| {
+        let f = &files2[i];
+        let mut p = ingest::prepare_bytes(&f.path, &f.bytes);
+        if let Ok((batch, ..)) = &mut p.batch {
+            for pr in &mut batch.profiles {
+                pr.platform = format!("{}{:05}", pr.platform, copy);
+            }
+            for pl in &mut batch.platforms {
+                pl.id = format!("{}{:05}", pl.id, copy);
+            }
+            batch.source = format!("{}#{copy}", batch.source);
+        }
+        p
+    });
+    let t = Instant::now();
+    let summary = ingest::ingest_prepared(store.clone(), prepared, |_| {}).await;
+    let secs = t.elapsed().as_secs_f64();
+    anyhow::ensure!(summary.skipped.is_empty(), "bench files were skipped: {:?}", summary.skipped);
+    let c = store.counts().await?;
+    println!(
+        "| {:<34} | {:>5} | {:>8} | {:>9.1} | {:>11.0} | {:>13.0} |",
+        "parse + SQLite write (fresh file)",
+        summary.files_ingested,
+        c.profiles,
+        secs * 1e3,
+        c.profiles as f64 / secs,
+        c.levels as f64 / secs
+    );
+    let size = std::fs::metadata(&db_path).map(|m| m.len()).unwrap_or(0)
+        + std::fs::metadata(tmp.join("bench.db-wal")).map(|m| m.len()).unwrap_or(0);
+    println!();
+    println!(
+        "stored {} profiles, {} levels in {:.1} MB ({:.1} bytes/level); peer figure: shared/bench/argo_netcdf.py",
+        c.profiles,
+        c.levels,
+        size as f64 / 1e6,
+        size as f64 / c.levels.max(1) as f64
+    );
+    drop(store);
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}

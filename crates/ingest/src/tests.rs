@@ -1,0 +1,1 @@
+//! Ingest tests: whole sample folders, idempotency, bad files.

@@ -1,0 +1,65 @@
+//! The native REST API: thin handlers over the store; parameters parsed at the edge, wire types in `wire`.
+
+mod params;
+pub mod wire;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use chrono::NaiveDate;
+use model::{PlatformKind, ProfileKey};
+
+use crate::{ApiError, AppState};
+use params::{PlatformsParams, SeriesParams};
+
+pub async fn health(State(state): State<AppState>) -> Result<Json<wire::Health>, ApiError> {
+    let ready = state.store.ready().await.unwrap_or(false);
+    Ok(Json(wire::Health { status: "ok", version: env!("CARGO_PKG_VERSION"), store_ready: ready }))
+}
+
+pub async fn platforms(
+    State(state): State<AppState>,
+    Query(q): Query<PlatformsParams>,
+) -> Result<Json<Vec<wire::PlatformOut>>, ApiError> {
+    let kind = match q.kind.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(PlatformKind::parse(k).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "unknown platform kind {k:?}: use argo_float, buoy, fixed_station, dart, reef_site or other"
+            ))
+        })?),
+    };
+    let list = state.store.platforms(kind).await?;
+    Ok(Json(list.iter().map(wire::PlatformOut::from).collect()))
+}
+
+pub async fn profile(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<wire::ArgovisProfile>, ApiError> {
+    let key = ProfileKey::parse(&id).ok_or_else(|| {
+        ApiError::bad_request(format!("profile id {id:?} is not PLATFORM_CYCLE (e.g. 4900590_097, or 1902714_001D)"))
+    })?;
+    let p = state.store.profile(&key).await?.ok_or_else(|| ApiError::not_found(format!("no profile {}", key.id())))?;
+    Ok(Json(wire::ArgovisProfile::from(&p)))
+}
+
+pub async fn series(State(state): State<AppState>, Query(q): Query<SeriesParams>) -> Result<Json<wire::SeriesOut>, ApiError> {
+    let q = q.parse()?;
+    let points = state.store.series(&q.platform, &q.variable, q.time).await?;
+    Ok(Json(wire::SeriesOut::new(&q.platform, &q.variable, &points)))
+}
+
+pub async fn heat_stress(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<params::DateRangeParams>,
+) -> Result<Json<wire::HeatStressOut>, ApiError> {
+    let (from, to) = q.parse()?;
+    let site = state.store.reef_site(&id).await?.ok_or_else(|| ApiError::not_found(format!("no reef site {id:?}")))?;
+    let days = state
+        .store
+        .heat_stress(&id, from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))
+        .await?;
+    Ok(Json(wire::HeatStressOut::new(&site, &days)))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such route: see /health, /api/platforms, /api/profiles/{id}, /api/series, /api/reefs/{id}/heatstress")
+}

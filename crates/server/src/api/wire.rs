@@ -1,0 +1,227 @@
+//! JSON shapes of the native API. Domain types never serialize themselves; these do.
+
+use model::{HeatStressDay, Profile, ReefSite, SeriesPoint, Variable};
+use serde::Serialize;
+use store::PlatformSummary;
+
+fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[derive(Serialize)]
+pub struct Health {
+    pub status: &'static str,
+    pub version: &'static str,
+    pub store_ready: bool,
+}
+
+#[derive(Serialize)]
+pub struct GeoPoint {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub coordinates: [f64; 2],
+}
+
+#[derive(Serialize)]
+pub struct PlatformOut {
+    pub id: String,
+    pub kind: &'static str,
+    pub name: Option<String>,
+    pub geolocation: Option<GeoPoint>,
+    pub profiles: u64,
+    pub series_points: u64,
+    pub heat_stress_days: u64,
+    pub variables: Vec<String>,
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+}
+
+impl From<&PlatformSummary> for PlatformOut {
+    fn from(s: &PlatformSummary) -> PlatformOut {
+        let p = &s.platform;
+        PlatformOut {
+            id: p.id.clone(),
+            kind: p.kind.as_str(),
+            name: p.name.clone(),
+            geolocation: p.position.map(|pt| GeoPoint { kind: "Point", coordinates: [pt.lon, pt.lat] }),
+            profiles: s.profiles,
+            series_points: s.series_points,
+            heat_stress_days: s.heat_stress_days,
+            variables: s.variables.clone(),
+            first_time: s.first_time.map(iso),
+            last_time: s.last_time.map(iso),
+            attributes: p.attributes.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SourceOut {
+    pub source: Vec<&'static str>,
+    pub file: String,
+    pub format: &'static str,
+}
+
+/// A profile in Argovis' document shape: `data` is column-major, one row per `data_info` name, best
+/// values (adjusted in modes A and D), `null` where missing; `<var>_argoqc` rows carry the QC flags.
+#[derive(Serialize)]
+pub struct ArgovisProfile {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub geolocation: Option<GeoPoint>,
+    pub timestamp: Option<String>,
+    pub source: Vec<SourceOut>,
+    pub cycle_number: i32,
+    pub profile_direction: char,
+    pub geolocation_argoqc: Option<u8>,
+    pub timestamp_argoqc: Option<u8>,
+    pub data_mode: char,
+    pub data_centre: String,
+    pub vertical_sampling_scheme: String,
+    pub platform_number: String,
+    pub data_info: (Vec<String>, [&'static str; 2], Vec<(String, char)>),
+    pub data: Vec<Vec<Option<f64>>>,
+}
+
+/// Argovis' name for an Argo parameter (`TEMP` → `temperature`, `DOXY` → `doxy`).
+pub fn argovis_name(argo: &str) -> String {
+    match argo {
+        "PRES" => "pressure".into(),
+        "TEMP" => "temperature".into(),
+        "PSAL" => "salinity".into(),
+        other => other.to_lowercase(),
+    }
+}
+
+/// Rounds an f32 to the shortest decimal that reads back as the same f32 (27.212999 stays, 3.0 → 3).
+fn f32_json(x: f32) -> Option<f64> {
+    if x.is_nan() { None } else { format!("{x}").parse().ok() }
+}
+
+impl From<&Profile> for ArgovisProfile {
+    fn from(p: &Profile) -> ArgovisProfile {
+        let mut names = Vec::new();
+        let mut info = Vec::new();
+        let mut data = Vec::new();
+        for c in &p.params {
+            let name = argovis_name(&c.name);
+            let units = Variable::for_argo(&c.name).map_or("", |v| v.units).to_string();
+            data.push((0..c.len()).map(|i| f32_json(c.best(i))).collect());
+            names.push(name.clone());
+            info.push((units, c.data_mode.to_char()));
+            data.push((0..c.len()).map(|i| c.best_qc(i).digit().map(f64::from)).collect());
+            names.push(format!("{name}_argoqc"));
+            info.push((String::new(), c.data_mode.to_char()));
+        }
+        let key = p.key();
+        ArgovisProfile {
+            id: key.id(),
+            geolocation: p.position.map(|pt| GeoPoint { kind: "Point", coordinates: [pt.lon, pt.lat] }),
+            timestamp: p.time.map(iso),
+            source: vec![SourceOut {
+                source: vec![if p.params.len() > 3 || p.params.iter().any(|c| !matches!(c.name.as_str(), "PRES" | "TEMP" | "PSAL" | "CNDC")) {
+                    "argo_bgc"
+                } else {
+                    "argo_core"
+                }],
+                file: p.source_file.clone(),
+                format: p.source_format.as_str(),
+            }],
+            cycle_number: p.cycle,
+            profile_direction: p.direction.to_char(),
+            geolocation_argoqc: p.position_qc.digit(),
+            timestamp_argoqc: p.time_qc.digit(),
+            data_mode: p.data_mode.to_char(),
+            data_centre: p.data_centre.clone(),
+            vertical_sampling_scheme: p.vertical_sampling_scheme.clone(),
+            platform_number: p.platform.clone(),
+            data_info: (names, ["units", "data_keys_mode"], info),
+            data,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SeriesPointOut {
+    pub time: String,
+    pub depth: f64,
+    pub value: f64,
+    pub qc: Option<u8>,
+}
+
+#[derive(Serialize)]
+pub struct SeriesOut {
+    pub platform: String,
+    pub variable: String,
+    pub units: &'static str,
+    pub cf_standard_name: &'static str,
+    pub count: usize,
+    pub data: Vec<SeriesPointOut>,
+}
+
+impl SeriesOut {
+    pub fn new(platform: &str, variable: &str, points: &[SeriesPoint]) -> SeriesOut {
+        let v = Variable::lookup(variable);
+        SeriesOut {
+            platform: platform.to_string(),
+            variable: variable.to_string(),
+            units: v.map_or("", |v| v.units),
+            cf_standard_name: v.map_or("", |v| v.cf_standard_name),
+            count: points.len(),
+            data: points
+                .iter()
+                .map(|p| SeriesPointOut { time: iso(p.time), depth: p.depth, value: p.value, qc: p.qc.digit() })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct HeatStressDayOut {
+    pub date: String,
+    pub sst_min: Option<f64>,
+    pub sst_max: Option<f64>,
+    pub sst_90th_hs: Option<f64>,
+    pub ssta_90th_hs: Option<f64>,
+    pub hotspot: Option<f64>,
+    pub dhw: Option<f64>,
+    pub baa_7day_max: Option<u8>,
+}
+
+#[derive(Serialize)]
+pub struct HeatStressOut {
+    pub site: String,
+    pub name: String,
+    pub geolocation: GeoPoint,
+    pub mmm: Option<f64>,
+    pub monthly_means: Option<[f64; 12]>,
+    pub count: usize,
+    pub data: Vec<HeatStressDayOut>,
+}
+
+impl HeatStressOut {
+    pub fn new(site: &ReefSite, days: &[HeatStressDay]) -> HeatStressOut {
+        HeatStressOut {
+            site: site.id.clone(),
+            name: site.name.clone(),
+            geolocation: GeoPoint { kind: "Point", coordinates: [site.position.lon, site.position.lat] },
+            mmm: site.mmm,
+            monthly_means: site.monthly_means,
+            count: days.len(),
+            data: days
+                .iter()
+                .map(|d| HeatStressDayOut {
+                    date: d.date.to_string(),
+                    sst_min: d.sst_min,
+                    sst_max: d.sst_max,
+                    sst_90th_hs: d.sst_90th_hs,
+                    ssta_90th_hs: d.ssta_90th_hs,
+                    hotspot: d.hotspot,
+                    dhw: d.dhw,
+                    baa_7day_max: d.baa_7day_max,
+                })
+                .collect(),
+        }
+    }
+}
