@@ -68,10 +68,9 @@ pub fn read(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatError> {
         }
         params.push(name);
     }
-    if let Some(i) = params.iter().position(|&p| p == "pres") {
-        let p = params.remove(i);
-        params.insert(0, p);
-    }
+    // Argo's order: PRES, TEMP, PSAL, then the others as the response lists them.
+    let rank = |p: &str| ["pres", "temp", "psal"].iter().position(|&c| c == p).unwrap_or(3);
+    params.sort_by_key(|p| rank(p));
     struct Col {
         name: String,
         values: Vec<f64>,

@@ -300,7 +300,11 @@ impl<'a> NcFile<'a> {
         // Every variable's data must lie inside the file.
         for v in &file.vars {
             let end = if v.is_record {
-                if file.num_records == 0 { v.begin } else { v.begin + (file.num_records - 1) * file.record_size + v.chunk_len() * v.ty.size() }
+                // With no records, a record variable's offset may point past the end: nothing to read.
+                if file.num_records == 0 {
+                    continue;
+                }
+                v.begin + (file.num_records - 1) * file.record_size + v.chunk_len() * v.ty.size()
             } else {
                 v.begin + v.len() * v.ty.size()
             };

@@ -185,13 +185,13 @@ pub fn to_batch(
                 .into_iter()
                 .map(|r| IndexRow {
                     file: r.file,
-                    time: r.date,
-                    lat: r.latitude,
-                    lon: r.longitude,
-                    ocean: r.ocean,
-                    profiler_type: r.profiler_type,
-                    institution: r.institution,
-                    date_update: r.date_update,
+                    time: None,
+                    lat: None,
+                    lon: None,
+                    ocean: String::new(),
+                    profiler_type: None,
+                    institution: String::new(),
+                    date_update: None,
                 })
                 .collect();
         }

@@ -95,12 +95,13 @@ pub const VARIABLES: &[Variable] = &[
 ];
 
 impl Variable {
-    /// By our name (`temperature`) or, for profile variables, the Argo name (`TEMP`).
+    /// By our name (`temperature`), else the Argo name (`TEMP`), else the NDBC column (`WTMP`).
     pub fn lookup(name: &str) -> Option<&'static Variable> {
         VARIABLES
             .iter()
             .find(|v| v.name == name)
             .or_else(|| VARIABLES.iter().find(|v| v.kind == VariableKind::Profile && v.source_name == name))
+            .or_else(|| VARIABLES.iter().find(|v| v.kind == VariableKind::Series && v.source_name == name))
     }
 
     /// The profile variable with this Argo parameter name.

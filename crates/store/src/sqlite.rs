@@ -55,6 +55,8 @@ CREATE TABLE profiles (
     n_levels INTEGER NOT NULL,
     params TEXT NOT NULL,
     levels BLOB NOT NULL,
+    -- Which source wins when one profile arrives in several forms: GDAC 3 > ERDDAP 2 > Argovis 1.
+    source_rank INTEGER NOT NULL,
     digest INTEGER NOT NULL,
     UNIQUE (platform, cycle, direction)
 );
@@ -270,8 +272,8 @@ impl SqliteStore {
                 "INSERT INTO profiles (platform, cycle, direction, time, time_qc, lon, lat, position_qc, data_mode,
                    data_centre, project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
                    vertical_sampling_scheme, config_mission_number, source_format, source_file, n_levels, params,
-                   levels, digest)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   levels, source_rank, digest)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (platform, cycle, direction) DO UPDATE SET time = excluded.time,
                    time_qc = excluded.time_qc, lon = excluded.lon, lat = excluded.lat,
                    position_qc = excluded.position_qc, data_mode = excluded.data_mode,
@@ -282,8 +284,8 @@ impl SqliteStore {
                    config_mission_number = excluded.config_mission_number,
                    source_format = excluded.source_format, source_file = excluded.source_file,
                    n_levels = excluded.n_levels, params = excluded.params, levels = excluded.levels,
-                   digest = excluded.digest
-                 WHERE profiles.digest != excluded.digest
+                   source_rank = excluded.source_rank, digest = excluded.digest
+                 WHERE profiles.digest != excluded.digest AND excluded.source_rank >= profiles.source_rank
                  RETURNING id",
             )
             .bind(&p.platform)
@@ -308,6 +310,7 @@ impl SqliteStore {
             .bind(p.n_levels() as i64)
             .bind(&params)
             .bind(&blob)
+            .bind(source_rank(p.source_format))
             .bind(digest)
             .fetch_optional(&mut **tx)
             .await?;
@@ -466,6 +469,15 @@ impl SqliteStore {
             n += q.execute(&mut **tx).await?.rows_affected();
         }
         Ok(n)
+    }
+}
+
+/// GDAC files are the reference; ERDDAP responses and Argovis documents are derived from them.
+fn source_rank(f: SourceFormat) -> i64 {
+    match f {
+        SourceFormat::ArgoNetcdf => 3,
+        SourceFormat::ErddapNc => 2,
+        SourceFormat::ArgovisJson => 1,
     }
 }
 
