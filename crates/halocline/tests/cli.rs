@@ -1,0 +1,132 @@
+//! End-to-end tests of the `halocline` binary: idempotent re-ingest of the real data folders and crash
+//! safety (SIGKILL part-way through a folder, then a re-run gives exactly the counts of a clean run).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_halocline");
+
+fn repo() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn counts(db: &Path) -> store::TableCounts {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let s = store::open(&format!("sqlite://{}", db.display())).await.unwrap();
+        s.counts().await.unwrap()
+    })
+}
+
+fn ingest(db: &Path, paths: &[PathBuf]) -> String {
+    let out = Command::new(BIN)
+        .arg("ingest")
+        .args(paths)
+        .arg("--db")
+        .arg(format!("sqlite://{}", db.display()))
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "ingest failed: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
+/// The folders the acceptance names: ../shared/data/{argo,buoy,crw} when present (CI), else data/sample.
+fn data_folders() -> Vec<PathBuf> {
+    let shared = repo().join("../shared/data");
+    let base = if shared.join("argo").is_dir() { shared } else { repo().join("data/sample") };
+    ["argo", "buoy", "crw"].iter().map(|d| base.join(d)).collect()
+}
+
+#[test]
+fn second_ingest_of_the_data_folders_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let first = ingest(&db, &data_folders());
+    let c1 = counts(&db);
+    assert!(c1.profiles >= 138 && c1.series_points > 100_000 && c1.heat_stress_days == 14_461, "{c1:?}\n{first}");
+    let second = ingest(&db, &data_folders());
+    assert_eq!(counts(&db), c1);
+    for line in second.lines().filter(|l| l.contains(" read ")) {
+        assert!(line.trim_end().ends_with(" 0 new or changed"), "second run changed rows: {line}\n{second}");
+    }
+    // Every skipped file is one that halocline does not read (documentation, a daily-temperature CSV).
+    for line in second.lines().skip_while(|l| !l.starts_with("skipped")).skip(1).take_while(|l| l.starts_with("  ")) {
+        assert!(line.contains("unrecognised format"), "unexpected skip: {line}");
+    }
+}
+
+/// Writes `n` real Argo files that differ only in their platform number (patched in place).
+fn many_argo_files(dir: &Path, n: usize) {
+    let src = std::fs::read(repo().join("data/sample/argo/D4900590_097.nc")).unwrap();
+    let nc = formats::netcdf::NcFile::parse(&src).unwrap();
+    let v = nc.var("PLATFORM_NUMBER").unwrap();
+    let (begin, width) = (v.begin, *v.shape.last().unwrap());
+    for i in 0..n {
+        let mut b = src.clone();
+        let id = format!("{:<width$}", 7_000_000 + i);
+        b[begin..begin + width].copy_from_slice(id.as_bytes());
+        std::fs::write(dir.join(format!("D{}_097.nc", 7_000_000 + i)), b).unwrap();
+    }
+}
+
+#[test]
+fn sigkill_part_way_then_rerun_gives_the_clean_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    many_argo_files(&data, 400);
+    std::fs::copy(repo().join("data/sample/buoy/44005h2012.txt"), data.join("44005h2012.txt")).unwrap();
+
+    let clean = dir.path().join("clean.db");
+    let t = Instant::now();
+    ingest(&clean, std::slice::from_ref(&data));
+    let clean_time = t.elapsed();
+    let expected = counts(&clean);
+    assert_eq!(expected.profiles, 400);
+
+    let crashed = dir.path().join("crashed.db");
+    let mut child = Command::new(BIN)
+        .arg("ingest")
+        .arg(&data)
+        .arg("--db")
+        .arg(format!("sqlite://{}", crashed.display()))
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(clean_time.mul_f64(0.5).max(Duration::from_millis(30)));
+    let finished_early = child.try_wait().unwrap().is_some();
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(!finished_early, "the ingest finished before it could be killed; make the folder bigger");
+    let partial = counts(&crashed);
+    assert!(partial.profiles < expected.profiles, "killed run was not partial: {partial:?}");
+    assert!(partial.files < expected.files);
+
+    ingest(&crashed, std::slice::from_ref(&data));
+    assert_eq!(counts(&crashed), expected);
+}
+
+#[test]
+fn demo_ingests_the_bundled_sample_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let run = || {
+        let out = Command::new(BIN)
+            .args(["demo", "--no-serve", "--db", &db])
+            .current_dir(repo())
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = run();
+    assert!(first.contains("ingesting the bundled sample"), "{first}");
+    let second = run();
+    assert!(second.contains("already holds"), "{second}");
+}
