@@ -1,1 +1,18 @@
-fn main() {}
+//! Repository automation: `cargo run -p xtask -- tidy` checks the workspace rules (also run by `cargo test`).
+
+mod tidy;
+
+fn main() -> anyhow::Result<()> {
+    match std::env::args().nth(1).as_deref() {
+        Some("tidy") => {
+            let problems = tidy::check(&tidy::workspace_root())?;
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            anyhow::ensure!(problems.is_empty(), "{} tidy problems", problems.len());
+            println!("tidy: ok");
+            Ok(())
+        }
+        _ => anyhow::bail!("usage: cargo run -p xtask -- tidy"),
+    }
+}
