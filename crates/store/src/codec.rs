@@ -1,50 +1,96 @@
 //! The compact binary layout of a profile's levels (one BLOB per profile, column-major).
 //!
-//! Layout, little-endian: magic `HLV1`, u32 level count, u16 parameter count, then per parameter: u8 name
-//! length, name, u8 data mode (`R`/`A`/`D`), u8 presence bits (1 adjusted, 2 adjusted QC, 4 adjusted
-//! error), f32 values, u8 QC bytes, then the present optional arrays in that order.
+//! Layout, little-endian: magic `HLV2`, u32 level count, u16 parameter count, then per parameter: u8 name
+//! length, name, u8 data mode (`R`/`A`/`D`), then five arrays in order: values (f32), QC (u8), adjusted
+//! (f32), adjusted QC (u8), adjusted error (f32). Each array starts with a tag: 0 absent, 1 stored in
+//! full, 2 one constant value, 3 identical to the raw array above it (adjusted = values, adjusted QC =
+//! QC), 4 all missing (NaN). Argo profiles are full of constant QC columns, constant adjusted errors and
+//! adjusted values equal to raw ones, so this halves what is written without a compressor's CPU cost.
 
 use model::{DataMode, ParamColumn, QcFlag};
 
-const MAGIC: &[u8; 4] = b"HLV1";
+const MAGIC: &[u8; 4] = b"HLV2";
+const ABSENT: u8 = 0;
+const FULL: u8 = 1;
+const CONSTANT: u8 = 2;
+const SAME_AS_RAW: u8 = 3;
+const ALL_NAN: u8 = 4;
+
+fn same_bits(a: &[f32], b: &[f32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+}
+
+fn put_f32s(out: &mut Vec<u8>, v: &[f32], raw: Option<&[f32]>) {
+    if let Some(r) = raw
+        && same_bits(v, r)
+    {
+        out.push(SAME_AS_RAW);
+    } else if v.iter().all(|x| x.is_nan()) {
+        out.push(ALL_NAN);
+    } else if v.iter().all(|x| x.to_bits() == v[0].to_bits()) {
+        out.push(CONSTANT);
+        out.extend_from_slice(&v[0].to_le_bytes());
+    } else {
+        out.push(FULL);
+        for x in v {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+}
+
+fn put_qcs(out: &mut Vec<u8>, v: &[QcFlag], raw: Option<&[QcFlag]>) {
+    if raw.is_some_and(|r| r == v) {
+        out.push(SAME_AS_RAW);
+    } else if v.iter().all(|q| *q == v[0]) {
+        out.push(CONSTANT);
+        out.push(v[0].to_byte());
+    } else {
+        out.push(FULL);
+        out.extend(v.iter().map(|q| q.to_byte()));
+    }
+}
 
 pub fn encode_levels(params: &[ParamColumn]) -> Vec<u8> {
     let n = params.first().map_or(0, |c| c.len());
-    let mut out = Vec::with_capacity(10 + params.len() * (n * 13 + 20));
+    let mut out = Vec::with_capacity(10 + params.len() * (n * 6 + 24));
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(n as u32).to_le_bytes());
     out.extend_from_slice(&(params.len() as u16).to_le_bytes());
     for c in params {
-        let name = c.name.as_bytes();
-        out.push(name.len().min(255) as u8);
-        out.extend_from_slice(&name[..name.len().min(255)]);
+        let name = &c.name.as_bytes()[..c.name.len().min(255)];
+        out.push(name.len() as u8);
+        out.extend_from_slice(name);
         out.push(c.data_mode.to_char() as u8);
-        let bits = u8::from(c.adjusted.is_some()) | (u8::from(c.adjusted_qc.is_some()) << 1) | (u8::from(c.adjusted_error.is_some()) << 2);
-        out.push(bits);
-        put_f32(&mut out, &c.values);
-        out.extend(c.qc.iter().map(|q| q.to_byte()));
-        if let Some(a) = &c.adjusted {
-            put_f32(&mut out, a);
+        if n == 0 {
+            // Zero levels: every array is empty; tag them absent/constant-free.
+            out.extend_from_slice(&[FULL, FULL]);
+            out.push(if c.adjusted.is_some() { FULL } else { ABSENT });
+            out.push(if c.adjusted_qc.is_some() { FULL } else { ABSENT });
+            out.push(if c.adjusted_error.is_some() { FULL } else { ABSENT });
+            continue;
         }
-        if let Some(q) = &c.adjusted_qc {
-            out.extend(q.iter().map(|q| q.to_byte()));
+        put_f32s(&mut out, &c.values, None);
+        put_qcs(&mut out, &c.qc, None);
+        match &c.adjusted {
+            Some(a) => put_f32s(&mut out, a, Some(&c.values)),
+            None => out.push(ABSENT),
         }
-        if let Some(e) = &c.adjusted_error {
-            put_f32(&mut out, e);
+        match &c.adjusted_qc {
+            Some(q) => put_qcs(&mut out, q, Some(&c.qc)),
+            None => out.push(ABSENT),
+        }
+        match &c.adjusted_error {
+            Some(e) => put_f32s(&mut out, e, None),
+            None => out.push(ABSENT),
         }
     }
     out
 }
 
-fn put_f32(out: &mut Vec<u8>, v: &[f32]) {
-    for x in v {
-        out.extend_from_slice(&x.to_le_bytes());
-    }
-}
-
 struct Reader<'a> {
     b: &'a [u8],
     pos: usize,
+    n: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -53,32 +99,57 @@ impl<'a> Reader<'a> {
         self.pos += n;
         Ok(s)
     }
-    fn f32s(&mut self, n: usize) -> Result<Vec<f32>, String> {
-        Ok(self.take(n * 4)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+
+    fn byte(&mut self) -> Result<u8, String> {
+        Ok(self.take(1)?[0])
     }
-    fn qcs(&mut self, n: usize) -> Result<Vec<QcFlag>, String> {
-        Ok(self.take(n)?.iter().map(|&b| QcFlag::from_byte(b)).collect())
+
+    fn f32s(&mut self, raw: Option<&[f32]>) -> Result<Option<Vec<f32>>, String> {
+        let n = self.n;
+        Ok(match self.byte()? {
+            ABSENT => None,
+            FULL => Some(self.take(n * 4)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
+            CONSTANT => {
+                let c = self.take(4)?;
+                Some(vec![f32::from_le_bytes([c[0], c[1], c[2], c[3]]); n])
+            }
+            SAME_AS_RAW => Some(raw.ok_or("adjusted array refers to a missing raw array")?.to_vec()),
+            ALL_NAN => Some(vec![f32::NAN; n]),
+            t => return Err(format!("unknown array tag {t} in levels blob")),
+        })
+    }
+
+    fn qcs(&mut self, raw: Option<&[QcFlag]>) -> Result<Option<Vec<QcFlag>>, String> {
+        let n = self.n;
+        Ok(match self.byte()? {
+            ABSENT => None,
+            FULL => Some(self.take(n)?.iter().map(|&b| QcFlag::from_byte(b)).collect()),
+            CONSTANT => Some(vec![QcFlag::from_byte(self.byte()?); n]),
+            SAME_AS_RAW => Some(raw.ok_or("adjusted QC refers to a missing raw QC")?.to_vec()),
+            t => return Err(format!("unknown QC tag {t} in levels blob")),
+        })
     }
 }
 
 pub fn decode_levels(b: &[u8]) -> Result<Vec<ParamColumn>, String> {
-    let mut r = Reader { b, pos: 0 };
+    let mut r = Reader { b, pos: 0, n: 0 };
     if r.take(4)? != MAGIC {
-        return Err("levels blob has no HLV1 magic".into());
+        return Err("levels blob has no HLV2 magic".into());
     }
-    let n = u32::from_le_bytes(r.take(4)?.try_into().map_err(|_| "bad count")?) as usize;
-    let np = u16::from_le_bytes(r.take(2)?.try_into().map_err(|_| "bad count")?) as usize;
+    let c = r.take(4)?;
+    r.n = u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize;
+    let c = r.take(2)?;
+    let np = u16::from_le_bytes([c[0], c[1]]) as usize;
     let mut out = Vec::with_capacity(np);
     for _ in 0..np {
-        let len = r.take(1)?[0] as usize;
+        let len = r.byte()? as usize;
         let name = String::from_utf8_lossy(r.take(len)?).into_owned();
-        let mode = DataMode::from_char(r.take(1)?[0]).ok_or("bad data mode in levels blob")?;
-        let bits = r.take(1)?[0];
-        let values = r.f32s(n)?;
-        let qc = r.qcs(n)?;
-        let adjusted = if bits & 1 != 0 { Some(r.f32s(n)?) } else { None };
-        let adjusted_qc = if bits & 2 != 0 { Some(r.qcs(n)?) } else { None };
-        let adjusted_error = if bits & 4 != 0 { Some(r.f32s(n)?) } else { None };
+        let mode = DataMode::from_char(r.byte()?).ok_or("bad data mode in levels blob")?;
+        let values = r.f32s(None)?.ok_or("levels blob has no values array")?;
+        let qc = r.qcs(None)?.ok_or("levels blob has no QC array")?;
+        let adjusted = r.f32s(Some(&values))?;
+        let adjusted_qc = r.qcs(Some(&qc))?;
+        let adjusted_error = r.f32s(None)?;
         out.push(ParamColumn { name, data_mode: mode, values, qc, adjusted, adjusted_qc, adjusted_error });
     }
     Ok(out)
@@ -96,4 +167,30 @@ pub(crate) fn fnv1a(parts: &[&[u8]]) -> i64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_with_every_tag() {
+        let mut a = ParamColumn::raw("TEMP", DataMode::Delayed, vec![1.0, 2.0, f32::NAN]);
+        a.qc = vec![QcFlag::GOOD, QcFlag::GOOD, QcFlag::BLANK];
+        a.adjusted = Some(a.values.clone());
+        a.adjusted_qc = Some(a.qc.clone());
+        a.adjusted_error = Some(vec![0.002; 3]);
+        let mut b = ParamColumn::raw("PSAL", DataMode::Adjusted, vec![f32::NAN; 3]);
+        b.adjusted = Some(vec![35.0, 35.1, 35.2]);
+        b.adjusted_qc = Some(vec![QcFlag::GOOD; 3]);
+        let enc = encode_levels(&[a.clone(), b.clone()]);
+        let dec = decode_levels(&enc).unwrap();
+        assert_eq!(encode_levels(&dec), enc);
+        assert_eq!(dec[0].adjusted_error, Some(vec![0.002; 3]));
+        assert_eq!(dec[1].adjusted, b.adjusted);
+        assert!(dec[1].values.iter().all(|x| x.is_nan()));
+        assert!(decode_levels(&enc[..enc.len() - 3]).is_err());
+        let empty = encode_levels(&[ParamColumn::raw("PRES", DataMode::RealTime, vec![])]);
+        assert_eq!(decode_levels(&empty).unwrap()[0].len(), 0);
+    }
 }

@@ -149,6 +149,8 @@ impl SqliteStore {
             .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
+            .pragma("cache_size", "-65536")
+            .pragma("wal_autocheckpoint", "4096")
             .foreign_keys(false);
         let pool = SqlitePoolOptions::new()
             .max_connections(if memory { 1 } else { 4 })
@@ -243,38 +245,27 @@ impl SqliteStore {
     }
 
     async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, profiles: &[Profile]) -> Result<(u64, u64), StoreError> {
+        const CHUNK: usize = 32;
+        const COLS: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        // One key once per statement (SQLite cannot update a row twice in one UPSERT): keep the first.
+        let mut seen = std::collections::HashSet::new();
+        let unique: Vec<&Profile> = profiles.iter().filter(|p| seen.insert(p.key())).collect();
         let (mut n, mut levels) = (0, 0);
-        for p in profiles {
-            let blob = encode_levels(&p.params);
-            let params = p.params.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
-            let (lon, lat) = p.position.map_or((None, None), |pt| (Some(pt.lon), Some(pt.lat)));
-            let meta = format!(
-                "{:?}|{}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{}",
-                ts(p.time),
-                p.time_qc.to_byte(),
-                lon,
-                lat,
-                p.position_qc.to_byte(),
-                p.data_mode.to_char(),
-                p.data_centre,
-                p.project_name,
-                p.pi_name,
-                p.platform_type,
-                p.wmo_inst_type,
-                p.positioning_system,
-                p.vertical_sampling_scheme,
-                p.config_mission_number,
-                p.source_format.as_str(),
-                p.source_file
-            );
-            let digest = fnv1a(&[meta.as_bytes(), &blob]);
-            let id: Option<i64> = sqlx::query_scalar(
+        for chunk in unique.chunks(CHUNK) {
+            let mut sql = String::from(
                 "INSERT INTO profiles (platform, cycle, direction, time, time_qc, lon, lat, position_qc, data_mode,
                    data_centre, project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
                    vertical_sampling_scheme, config_mission_number, source_format, source_file, n_levels, params,
-                   levels, source_rank, digest)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (platform, cycle, direction) DO UPDATE SET time = excluded.time,
+                   levels, source_rank, digest) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(COLS);
+            }
+            sql.push_str(
+                " ON CONFLICT (platform, cycle, direction) DO UPDATE SET time = excluded.time,
                    time_qc = excluded.time_qc, lon = excluded.lon, lat = excluded.lat,
                    position_qc = excluded.position_qc, data_mode = excluded.data_mode,
                    data_centre = excluded.data_centre, project_name = excluded.project_name,
@@ -286,54 +277,95 @@ impl SqliteStore {
                    n_levels = excluded.n_levels, params = excluded.params, levels = excluded.levels,
                    source_rank = excluded.source_rank, digest = excluded.digest
                  WHERE profiles.digest != excluded.digest AND excluded.source_rank >= profiles.source_rank
-                 RETURNING id",
-            )
-            .bind(&p.platform)
-            .bind(p.cycle)
-            .bind(p.direction.to_char().to_string())
-            .bind(ts(p.time))
-            .bind(p.time_qc.to_byte() as i64)
-            .bind(lon)
-            .bind(lat)
-            .bind(p.position_qc.to_byte() as i64)
-            .bind(p.data_mode.to_char().to_string())
-            .bind(&p.data_centre)
-            .bind(&p.project_name)
-            .bind(&p.pi_name)
-            .bind(&p.platform_type)
-            .bind(&p.wmo_inst_type)
-            .bind(&p.positioning_system)
-            .bind(&p.vertical_sampling_scheme)
-            .bind(p.config_mission_number)
-            .bind(p.source_format.as_str())
-            .bind(&p.source_file)
-            .bind(p.n_levels() as i64)
-            .bind(&params)
-            .bind(&blob)
-            .bind(source_rank(p.source_format))
-            .bind(digest)
-            .fetch_optional(&mut **tx)
-            .await?;
-            let Some(id) = id else { continue };
-            n += 1;
-            levels += p.n_levels() as u64;
-            match (p.position, p.time) {
-                (Some(pt), Some(t)) => {
-                    let day = t.timestamp() as f64 / 86_400.0;
-                    sqlx::query("INSERT OR REPLACE INTO profiles_rtree VALUES (?, ?, ?, ?, ?, ?, ?)")
-                        .bind(id)
-                        .bind(pt.lon)
-                        .bind(pt.lon)
-                        .bind(pt.lat)
-                        .bind(pt.lat)
-                        .bind(day)
-                        .bind(day)
-                        .execute(&mut **tx)
-                        .await?;
+                 RETURNING id, platform, cycle, direction",
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for p in chunk {
+                let blob = encode_levels(&p.params);
+                let params = p.params.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
+                let (lon, lat) = p.position.map_or((None, None), |pt| (Some(pt.lon), Some(pt.lat)));
+                let meta = format!(
+                    "{:?}|{}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{}",
+                    ts(p.time),
+                    p.time_qc.to_byte(),
+                    lon,
+                    lat,
+                    p.position_qc.to_byte(),
+                    p.data_mode.to_char(),
+                    p.data_centre,
+                    p.project_name,
+                    p.pi_name,
+                    p.platform_type,
+                    p.wmo_inst_type,
+                    p.positioning_system,
+                    p.vertical_sampling_scheme,
+                    p.config_mission_number,
+                    p.source_format.as_str(),
+                    p.source_file
+                );
+                let digest = fnv1a(&[meta.as_bytes(), &blob]);
+                q = q
+                    .bind(p.platform.clone())
+                    .bind(p.cycle)
+                    .bind(p.direction.to_char().to_string())
+                    .bind(ts(p.time))
+                    .bind(p.time_qc.to_byte() as i64)
+                    .bind(lon)
+                    .bind(lat)
+                    .bind(p.position_qc.to_byte() as i64)
+                    .bind(p.data_mode.to_char().to_string())
+                    .bind(p.data_centre.clone())
+                    .bind(p.project_name.clone())
+                    .bind(p.pi_name.clone())
+                    .bind(p.platform_type.clone())
+                    .bind(p.wmo_inst_type.clone())
+                    .bind(p.positioning_system.clone())
+                    .bind(p.vertical_sampling_scheme.clone())
+                    .bind(p.config_mission_number)
+                    .bind(p.source_format.as_str())
+                    .bind(p.source_file.clone())
+                    .bind(p.n_levels() as i64)
+                    .bind(params)
+                    .bind(blob)
+                    .bind(source_rank(p.source_format))
+                    .bind(digest);
+            }
+            let rows = q.fetch_all(&mut **tx).await?;
+            if rows.is_empty() {
+                continue;
+            }
+            // Index rows of what was written: R*Tree entries for profiles with a position and a time.
+            let mut rtree: Vec<(i64, f64, f64, f64)> = Vec::new();
+            let mut no_index: Vec<i64> = Vec::new();
+            for row in &rows {
+                let (id, platform, cycle, dir): (i64, String, i32, String) =
+                    (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+                let Some(p) = chunk
+                    .iter()
+                    .find(|p| p.cycle == cycle && p.platform == platform && p.direction.to_char().to_string() == dir)
+                else {
+                    continue;
+                };
+                n += 1;
+                levels += p.n_levels() as u64;
+                match (p.position, p.time) {
+                    (Some(pt), Some(t)) => rtree.push((id, pt.lon, pt.lat, t.timestamp() as f64 / 86_400.0)),
+                    _ => no_index.push(id),
                 }
-                _ => {
-                    sqlx::query("DELETE FROM profiles_rtree WHERE id = ?").bind(id).execute(&mut **tx).await?;
+            }
+            if !rtree.is_empty() {
+                let mut sql = String::from("INSERT OR REPLACE INTO profiles_rtree VALUES ");
+                for i in 0..rtree.len() {
+                    sql.push_str(if i == 0 { "(?, ?, ?, ?, ?, ?, ?)" } else { ", (?, ?, ?, ?, ?, ?, ?)" });
                 }
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for (id, lon, lat, day) in rtree {
+                    q = q.bind(id).bind(lon).bind(lon).bind(lat).bind(lat).bind(day).bind(day);
+                }
+                q.execute(&mut **tx).await?;
+            }
+            for id in no_index {
+                sqlx::query("DELETE FROM profiles_rtree WHERE id = ?").bind(id).execute(&mut **tx).await?;
             }
         }
         Ok((n, levels))
