@@ -19,7 +19,7 @@ const ARGO_EPOCH_S: i64 = -631_152_000;
 
 /// Converts Argo JULD (days since 1950-01-01) to UTC, rounded to the second; `None` for fill or nonsense.
 pub fn juld_to_utc(juld: f64) -> Option<DateTime<Utc>> {
-    if !juld.is_finite() || juld >= 999_990.0 || juld < -1.0e6 {
+    if !juld.is_finite() || !(-1.0e6..999_990.0).contains(&juld) {
         return None;
     }
     let secs = (juld * 86_400.0).round() as i64 + ARGO_EPOCH_S;
@@ -33,6 +33,15 @@ pub fn parse_argo_datetime(s: &str) -> Option<DateTime<Utc>> {
         return None;
     }
     chrono::NaiveDateTime::parse_from_str(s, "%Y%m%d%H%M%S").ok().map(|t| t.and_utc())
+}
+
+/// Values as f64; a float32 variable is widened through its shortest decimal form (40.261f32 becomes
+/// 40.261, not 40.26100158691406), so positions read as the file shows them.
+fn decimal_f64s(nc: &NcFile, v: &Var) -> Result<Vec<f64>, FormatError> {
+    if v.ty == crate::netcdf::NcType::Float {
+        return Ok(nc.f32s(v)?.into_iter().map(|x| format!("{x}").parse().unwrap_or(f64::NAN)).collect());
+    }
+    nc.f64s(v)
 }
 
 fn fill_of(v: &Var, default: f64) -> f64 {
@@ -92,7 +101,11 @@ struct ParamArrays {
 
 /// Reads every profile of a GDAC profile file (`N_PROF` ≥ 1).
 pub fn read_profiles(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatError> {
-    let nc = NcFile::parse(bytes)?;
+    read_profiles_nc(&NcFile::parse(bytes)?, source_file)
+}
+
+/// [`read_profiles`] over an already parsed file.
+pub fn read_profiles_nc(nc: &NcFile, source_file: &str) -> Result<Parsed, FormatError> {
     let n_prof = nc.dim("N_PROF").ok_or_else(|| FormatError::Layout("no N_PROF dimension".into()))?.len;
     let n_levels = nc.dim("N_LEVELS").map_or(0, |d| d.len);
     let mut diagnostics = Vec::new();
@@ -104,20 +117,20 @@ pub fn read_profiles(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatEr
             return Err(FormatError::MissingVariable(required.into()));
         }
     }
-    let platforms = prof_strings(&nc, "PLATFORM_NUMBER", n_prof)?;
-    let project = prof_strings(&nc, "PROJECT_NAME", n_prof)?;
-    let pi = prof_strings(&nc, "PI_NAME", n_prof)?;
-    let centre = prof_strings(&nc, "DATA_CENTRE", n_prof)?;
-    let ptype = prof_strings(&nc, "PLATFORM_TYPE", n_prof)?;
-    let wmo = prof_strings(&nc, "WMO_INST_TYPE", n_prof)?;
-    let possys = prof_strings(&nc, "POSITIONING_SYSTEM", n_prof)?;
-    let vss = prof_strings(&nc, "VERTICAL_SAMPLING_SCHEME", n_prof)?;
-    let serial = prof_strings(&nc, "FLOAT_SERIAL_NO", n_prof)?;
-    let firmware = prof_strings(&nc, "FIRMWARE_VERSION", n_prof)?;
-    let direction = prof_chars(&nc, "DIRECTION", n_prof)?;
-    let data_mode = prof_chars(&nc, "DATA_MODE", n_prof)?;
-    let juld_qc = prof_chars(&nc, "JULD_QC", n_prof)?;
-    let pos_qc = prof_chars(&nc, "POSITION_QC", n_prof)?;
+    let platforms = prof_strings(nc, "PLATFORM_NUMBER", n_prof)?;
+    let project = prof_strings(nc, "PROJECT_NAME", n_prof)?;
+    let pi = prof_strings(nc, "PI_NAME", n_prof)?;
+    let centre = prof_strings(nc, "DATA_CENTRE", n_prof)?;
+    let ptype = prof_strings(nc, "PLATFORM_TYPE", n_prof)?;
+    let wmo = prof_strings(nc, "WMO_INST_TYPE", n_prof)?;
+    let possys = prof_strings(nc, "POSITIONING_SYSTEM", n_prof)?;
+    let vss = prof_strings(nc, "VERTICAL_SAMPLING_SCHEME", n_prof)?;
+    let serial = prof_strings(nc, "FLOAT_SERIAL_NO", n_prof)?;
+    let firmware = prof_strings(nc, "FIRMWARE_VERSION", n_prof)?;
+    let direction = prof_chars(nc, "DIRECTION", n_prof)?;
+    let data_mode = prof_chars(nc, "DATA_MODE", n_prof)?;
+    let juld_qc = prof_chars(nc, "JULD_QC", n_prof)?;
+    let pos_qc = prof_chars(nc, "POSITION_QC", n_prof)?;
     let var = |n: &str| nc.var(n).ok_or_else(|| FormatError::MissingVariable(n.into()));
     let cycle_var = var("CYCLE_NUMBER")?;
     let cycle_fill = fill_of(cycle_var, 99_999.0) as i32;
@@ -126,8 +139,8 @@ pub fn read_profiles(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatEr
     let lat_v = var("LATITUDE")?;
     let lon_v = var("LONGITUDE")?;
     let (lat_fill, lon_fill) = (fill_of(lat_v, 99_999.0), fill_of(lon_v, 99_999.0));
-    let lats = nc.f64s(lat_v)?;
-    let lons = nc.f64s(lon_v)?;
+    let lats = decimal_f64s(nc, lat_v)?;
+    let lons = decimal_f64s(nc, lon_v)?;
     let missions = match nc.var("CONFIG_MISSION_NUMBER") {
         Some(v) => {
             let fill = fill_of(v, 99_999.0) as i32;
@@ -141,7 +154,9 @@ pub fn read_profiles(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatEr
     let station_params: Vec<Vec<String>> = match nc.var("STATION_PARAMETERS") {
         Some(v) => {
             let all = nc.strings(v)?;
-            (0..n_prof).map(|p| all.iter().skip(p * n_param).take(n_param).filter(|s| !s.is_empty()).cloned().collect()).collect()
+            (0..n_prof)
+                .map(|p| all.iter().skip(p * n_param).take(n_param).filter(|s| !s.is_empty()).cloned().collect())
+                .collect()
         }
         None => vec![Vec::new(); n_prof],
     };
@@ -169,11 +184,11 @@ pub fn read_profiles(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatEr
     let mut arrays = Vec::with_capacity(names.len());
     for name in &names {
         let a = ParamArrays {
-            values: levels_f32(&nc, name)?,
-            qc: levels_qc(&nc, &format!("{name}_QC"))?,
-            adjusted: levels_f32(&nc, &format!("{name}_ADJUSTED"))?,
-            adjusted_qc: levels_qc(&nc, &format!("{name}_ADJUSTED_QC"))?,
-            adjusted_error: levels_f32(&nc, &format!("{name}_ADJUSTED_ERROR"))?,
+            values: levels_f32(nc, name)?,
+            qc: levels_qc(nc, &format!("{name}_QC"))?,
+            adjusted: levels_f32(nc, &format!("{name}_ADJUSTED"))?,
+            adjusted_qc: levels_qc(nc, &format!("{name}_ADJUSTED_QC"))?,
+            adjusted_error: levels_f32(nc, &format!("{name}_ADJUSTED_ERROR"))?,
             name: name.clone(),
         };
         for (what, len) in [
@@ -224,7 +239,10 @@ pub fn read_profiles(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatEr
         let (lat, lon) = (lats[p], lons[p]);
         prof.position = if lat == lat_fill || lon == lon_fill { None } else { Point::new(lon, lat).ok() };
         if prof.position.is_none() && !(lat == lat_fill || lon == lon_fill) {
-            diagnostics.push(Diagnostic::new(loc(), format!("position lat {lat} lon {lon} is invalid: kept without position")));
+            diagnostics.push(Diagnostic::new(
+                loc(),
+                format!("position lat {lat} lon {lon} is invalid: kept without position"),
+            ));
         }
         prof.position_qc = QcFlag::from_char(pos_qc[p]);
         prof.data_centre = centre[p].clone();
@@ -257,13 +275,20 @@ pub fn read_profiles(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatEr
                 continue;
             }
             let mode = listed
-                .and_then(|k| param_modes.as_ref().and_then(|m| m.get(p * n_param + k)).and_then(|&c| DataMode::from_char(c)))
+                .and_then(|k| {
+                    param_modes.as_ref().and_then(|m| m.get(p * n_param + k)).and_then(|&c| DataMode::from_char(c))
+                })
                 .or(profile_mode)
                 .unwrap_or(DataMode::RealTime);
             modes.push(mode);
-            let take_f = |v: &Option<Vec<f32>>| v.as_ref().map(|v| keep.iter().map(|&l| v[base + l]).collect::<Vec<f32>>());
+            let take_f =
+                |v: &Option<Vec<f32>>| v.as_ref().map(|v| keep.iter().map(|&l| v[base + l]).collect::<Vec<f32>>());
             let take_q = |v: &Option<Vec<u8>>| {
-                v.as_ref().map(|v| keep.iter().map(|&l| QcFlag::from_char(v.get(base + l).copied().unwrap_or(b' '))).collect::<Vec<_>>())
+                v.as_ref().map(|v| {
+                    keep.iter()
+                        .map(|&l| QcFlag::from_char(v.get(base + l).copied().unwrap_or(b' ')))
+                        .collect::<Vec<_>>()
+                })
             };
             let values = take_f(&a.values).unwrap_or_else(|| vec![f32::NAN; keep.len()]);
             let qc = take_q(&a.qc).unwrap_or_else(|| vec![QcFlag::BLANK; keep.len()]);
@@ -324,7 +349,11 @@ fn least_processed(modes: &[DataMode]) -> DataMode {
 /// Reads a float metadata file (`*_meta.nc`) into a [`Platform`] with its attributes: every scalar text
 /// variable (lower-cased name), sensor and parameter lists joined with `; `, launch position and dates.
 pub fn read_meta(bytes: &[u8]) -> Result<Parsed, FormatError> {
-    let nc = NcFile::parse(bytes)?;
+    read_meta_nc(&NcFile::parse(bytes)?)
+}
+
+/// [`read_meta`] over an already parsed file.
+pub fn read_meta_nc(nc: &NcFile) -> Result<Parsed, FormatError> {
     let id = nc.var("PLATFORM_NUMBER").ok_or_else(|| FormatError::MissingVariable("PLATFORM_NUMBER".into()))?;
     let id = trim_str(&nc.chars(id)?);
     if id.is_empty() {
@@ -337,7 +366,7 @@ pub fn read_meta(bytes: &[u8]) -> Result<Parsed, FormatError> {
         if v.name == "PLATFORM_NUMBER" {
             continue;
         }
-        let dim_names: Vec<&str> = v.dim_ids.iter().map(|&d| nc.dims[d].name.as_str()).collect();
+        let dim_names: Vec<&str> = v.dim_ids.iter().map(|&d| nc.dims[d].name).collect();
         let key = v.name.to_lowercase();
         match v.ty {
             crate::netcdf::NcType::Char => {
@@ -355,7 +384,10 @@ pub fn read_meta(bytes: &[u8]) -> Result<Parsed, FormatError> {
                     match parse_argo_datetime(&value) {
                         Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                         None => {
-                            diagnostics.push(Diagnostic::new(format!("variable {}", v.name), format!("date {value:?} is not YYYYMMDDHHMISS")));
+                            diagnostics.push(Diagnostic::new(
+                                format!("variable {}", v.name),
+                                format!("date {value:?} is not YYYYMMDDHHMISS"),
+                            ));
                             value
                         }
                     }

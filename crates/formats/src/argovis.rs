@@ -23,9 +23,12 @@ struct Doc {
     vertical_sampling_scheme: Option<String>,
     #[serde(default)]
     source: Vec<SourceInfo>,
-    data_info: Option<(Vec<String>, Vec<String>, Vec<Vec<serde_json::Value>>)>,
+    data_info: Option<DataInfo>,
     data: Option<Vec<Vec<Option<f64>>>>,
 }
+
+/// `[[names], ["units", "data_keys_mode"], [[units, mode], ...]]`.
+type DataInfo = (Vec<String>, Vec<String>, Vec<Vec<serde_json::Value>>);
 
 #[derive(Deserialize)]
 struct Geo {
@@ -75,20 +78,26 @@ pub fn read(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatError> {
 }
 
 fn profile_of(doc: Doc, source_file: &str) -> Result<Profile, String> {
-    let (platform, cycle_part) = doc.id.rsplit_once('_').ok_or_else(|| format!("_id {:?} is not platform_cycle", doc.id))?;
+    let (platform, cycle_part) =
+        doc.id.rsplit_once('_').ok_or_else(|| format!("_id {:?} is not platform_cycle", doc.id))?;
     let descending = cycle_part.ends_with('D');
     let cycle = match doc.cycle_number {
         Some(c) => c,
-        None => cycle_part.trim_end_matches('D').parse().map_err(|_| format!("_id {:?} has no cycle number", doc.id))?,
+        None => {
+            cycle_part.trim_end_matches('D').parse().map_err(|_| format!("_id {:?} has no cycle number", doc.id))?
+        }
     };
-    let direction = match doc.profile_direction.as_deref().and_then(|d| d.bytes().next()).and_then(Direction::from_char) {
+    let direction = match doc.profile_direction.as_deref().and_then(|d| d.bytes().next()).and_then(Direction::from_char)
+    {
         Some(d) => d,
         None if descending => Direction::Descending,
         None => Direction::Ascending,
     };
     let mut prof = Profile::empty(platform, cycle, direction);
     prof.time = match &doc.timestamp {
-        Some(t) => Some(DateTime::parse_from_rfc3339(t).map_err(|e| format!("timestamp {t:?}: {e}"))?.with_timezone(&Utc)),
+        Some(t) => {
+            Some(DateTime::parse_from_rfc3339(t).map_err(|e| format!("timestamp {t:?}: {e}"))?.with_timezone(&Utc))
+        }
         None => None,
     };
     prof.time_qc = doc.timestamp_argoqc.and_then(|q| QcFlag::new(q as u8)).unwrap_or(QcFlag::BLANK);
@@ -96,9 +105,11 @@ fn profile_of(doc: Doc, source_file: &str) -> Result<Profile, String> {
     prof.position_qc = doc.geolocation_argoqc.and_then(|q| QcFlag::new(q as u8)).unwrap_or(QcFlag::BLANK);
     prof.vertical_sampling_scheme = doc.vertical_sampling_scheme.unwrap_or_default();
     prof.source_format = SourceFormat::ArgovisJson;
-    prof.source_file = doc.source.first().and_then(|s| s.url.clone()).map_or_else(|| source_file.to_string(), |u| {
-        format!("{source_file} ({})", u.rsplit('/').next().unwrap_or(&u))
-    });
+    prof.source_file = doc
+        .source
+        .first()
+        .and_then(|s| s.url.clone())
+        .map_or_else(|| source_file.to_string(), |u| format!("{source_file} ({})", u.rsplit('/').next().unwrap_or(&u)));
     let (names, _keys, info) = doc.data_info.ok_or("no data_info")?;
     let data = doc.data.ok_or("no data")?;
     if data.len() != names.len() {

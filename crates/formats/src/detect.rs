@@ -60,18 +60,7 @@ pub fn detect(name: &str, bytes: &[u8]) -> Result<Detected, FormatError> {
     }
     if bytes.starts_with(b"CDF") {
         let nc = netcdf::NcFile::parse(bytes)?;
-        if nc.dim("N_PROF").is_some() {
-            return d(FileKind::ArgoProfiles);
-        }
-        if nc.var("LAUNCH_DATE").is_some() && nc.var("PLATFORM_NUMBER").is_some() {
-            return d(FileKind::ArgoMeta);
-        }
-        if nc.dim("row").is_some() && nc.var("platform_number").is_some() && nc.var("pres").is_some() {
-            return d(FileKind::ErddapArgoNc);
-        }
-        return Err(FormatError::NotNetcdf(
-            "a NetCDF file, but neither an Argo profile, meta nor ERDDAP ArgoFloats file".into(),
-        ));
+        return d(netcdf_kind(&nc)?);
     }
     if bytes.starts_with(b"\x89HDF") {
         return Err(FormatError::NotNetcdf("NetCDF-4/HDF5 files are not supported yet, only classic".into()));
@@ -124,4 +113,18 @@ pub fn detect(name: &str, bytes: &[u8]) -> Result<Detected, FormatError> {
         return Err(FormatError::Header(format!("an NDBC-like header with unknown columns: {first}")));
     }
     Err(FormatError::Header("unrecognised format (not Argo NetCDF, Argovis JSON, NDBC, CRW or a GDAC index)".into()))
+}
+
+/// The kind of a parsed NetCDF file.
+pub fn netcdf_kind(nc: &netcdf::NcFile) -> Result<FileKind, FormatError> {
+    if nc.dim("N_PROF").is_some() {
+        return Ok(FileKind::ArgoProfiles);
+    }
+    if nc.var("LAUNCH_DATE").is_some() && nc.var("PLATFORM_NUMBER").is_some() {
+        return Ok(FileKind::ArgoMeta);
+    }
+    if nc.dim("row").is_some() && nc.var("platform_number").is_some() && nc.var("pres").is_some() {
+        return Ok(FileKind::ErddapArgoNc);
+    }
+    Err(FormatError::NotNetcdf("a NetCDF file, but neither an Argo profile, meta nor ERDDAP ArgoFloats file".into()))
 }

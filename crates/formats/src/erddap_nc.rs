@@ -12,9 +12,25 @@ use crate::{Dataset, Diagnostic, FormatError, Parsed};
 
 /// Columns that describe the profile rather than a parameter.
 const META: &[&str] = &[
-    "platform_number", "cycle_number", "direction", "data_mode", "time", "time_qc", "latitude", "longitude",
-    "position_qc", "vertical_sampling_scheme", "config_mission_number", "data_centre", "project_name",
-    "pi_name", "platform_type", "wmo_inst_type", "positioning_system", "time_location", "row_size",
+    "platform_number",
+    "cycle_number",
+    "direction",
+    "data_mode",
+    "time",
+    "time_qc",
+    "latitude",
+    "longitude",
+    "position_qc",
+    "vertical_sampling_scheme",
+    "config_mission_number",
+    "data_centre",
+    "project_name",
+    "pi_name",
+    "platform_type",
+    "wmo_inst_type",
+    "positioning_system",
+    "time_location",
+    "row_size",
 ];
 
 fn fill(v: &Var) -> f64 {
@@ -35,35 +51,46 @@ fn row_strings(nc: &NcFile, name: &str, n: usize) -> Result<Option<Vec<String>>,
     }
     if v.shape.len() == 1 {
         let b = nc.chars(v)?;
-        return Ok(Some((0..n).map(|i| (b.get(i).copied().unwrap_or(b' ') as char).to_string().trim().to_string()).collect()));
+        return Ok(Some(
+            (0..n).map(|i| (b.get(i).copied().unwrap_or(b' ') as char).to_string().trim().to_string()).collect(),
+        ));
     }
     Ok(Some(nc.strings(v)?))
 }
 
 pub fn read(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatError> {
-    let nc = NcFile::parse(bytes)?;
+    read_nc(&NcFile::parse(bytes)?, source_file)
+}
+
+/// [`read`] over an already parsed file.
+pub fn read_nc(nc: &NcFile, source_file: &str) -> Result<Parsed, FormatError> {
     let n = nc.dim("row").ok_or_else(|| FormatError::Layout("no row dimension".into()))?.len;
     if n == 0 {
         return Err(FormatError::NoRecords("the response has 0 rows".into()));
     }
-    let platforms = row_strings(&nc, "platform_number", n)?.ok_or_else(|| FormatError::MissingVariable("platform_number".into()))?;
-    let cycles = numbers(&nc, "cycle_number")?.ok_or_else(|| FormatError::MissingVariable("cycle_number".into()))?;
-    let times = numbers(&nc, "time")?.ok_or_else(|| FormatError::MissingVariable("time".into()))?;
-    let lats = numbers(&nc, "latitude")?.unwrap_or_else(|| vec![f64::NAN; n]);
-    let lons = numbers(&nc, "longitude")?.unwrap_or_else(|| vec![f64::NAN; n]);
-    let s = |name| row_strings(&nc, name, n).map(|o| o.unwrap_or_else(|| vec![String::new(); n]));
+    let platforms = row_strings(nc, "platform_number", n)?
+        .ok_or_else(|| FormatError::MissingVariable("platform_number".into()))?;
+    let cycles = numbers(nc, "cycle_number")?.ok_or_else(|| FormatError::MissingVariable("cycle_number".into()))?;
+    let times = numbers(nc, "time")?.ok_or_else(|| FormatError::MissingVariable("time".into()))?;
+    let lats = numbers(nc, "latitude")?.unwrap_or_else(|| vec![f64::NAN; n]);
+    let lons = numbers(nc, "longitude")?.unwrap_or_else(|| vec![f64::NAN; n]);
+    let s = |name| row_strings(nc, name, n).map(|o| o.unwrap_or_else(|| vec![String::new(); n]));
     let direction = s("direction")?;
     let data_mode = s("data_mode")?;
     let time_qc = s("time_qc")?;
     let position_qc = s("position_qc")?;
     let vss = s("vertical_sampling_scheme")?;
-    let missions = numbers(&nc, "config_mission_number")?.unwrap_or_else(|| vec![f64::NAN; n]);
+    let missions = numbers(nc, "config_mission_number")?.unwrap_or_else(|| vec![f64::NAN; n]);
 
     // Parameters: numeric columns that are not metadata nor a suffix of another parameter.
     let mut params: Vec<&str> = Vec::new();
     for v in &nc.vars {
-        let name = v.name.as_str();
-        if META.contains(&name) || v.ty == NcType::Char || name.ends_with("_adjusted") || name.ends_with("_adjusted_error") {
+        let name = v.name;
+        if META.contains(&name)
+            || v.ty == NcType::Char
+            || name.ends_with("_adjusted")
+            || name.ends_with("_adjusted_error")
+        {
             continue;
         }
         params.push(name);
@@ -83,11 +110,11 @@ pub fn read(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatError> {
     for p in &params {
         cols.push(Col {
             name: p.to_uppercase(),
-            values: numbers(&nc, p)?.unwrap_or_default(),
-            qc: row_strings(&nc, &format!("{p}_qc"), n)?,
-            adjusted: numbers(&nc, &format!("{p}_adjusted"))?,
-            adjusted_qc: row_strings(&nc, &format!("{p}_adjusted_qc"), n)?,
-            adjusted_error: numbers(&nc, &format!("{p}_adjusted_error"))?,
+            values: numbers(nc, p)?.unwrap_or_default(),
+            qc: row_strings(nc, &format!("{p}_qc"), n)?,
+            adjusted: numbers(nc, &format!("{p}_adjusted"))?,
+            adjusted_qc: row_strings(nc, &format!("{p}_adjusted_qc"), n)?,
+            adjusted_error: numbers(nc, &format!("{p}_adjusted_error"))?,
         });
     }
 
@@ -102,13 +129,17 @@ pub fn read(bytes: &[u8], source_file: &str) -> Result<Parsed, FormatError> {
         }
         let dir = direction[r].bytes().next().and_then(Direction::from_char).unwrap_or(Direction::Ascending);
         let key = (platforms[r].clone(), cycles[r] as i32, dir);
-        rows_of.entry(key.clone()).or_insert_with(|| {
-            order.push(key.clone());
-            Vec::new()
-        }).push(r);
+        rows_of
+            .entry(key.clone())
+            .or_insert_with(|| {
+                order.push(key.clone());
+                Vec::new()
+            })
+            .push(r);
     }
     let qc_of = |v: &Option<Vec<String>>, rows: &[usize]| {
-        v.as_ref().map(|v| rows.iter().map(|&r| QcFlag::from_char(v[r].bytes().next().unwrap_or(b' '))).collect::<Vec<_>>())
+        v.as_ref()
+            .map(|v| rows.iter().map(|&r| QcFlag::from_char(v[r].bytes().next().unwrap_or(b' '))).collect::<Vec<_>>())
     };
     let f32_of = |v: &[f64], rows: &[usize]| rows.iter().map(|&r| v[r] as f32).collect::<Vec<f32>>();
     let mut profiles = Vec::new();

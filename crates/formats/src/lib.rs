@@ -15,7 +15,7 @@ pub mod ndbc;
 pub mod netcdf;
 pub mod stations;
 
-pub use detect::{Detected, FileKind, detect};
+pub use detect::{Detected, FileKind, detect, netcdf_kind};
 
 use model::{HeatStressDay, Platform, Profile, ReefSite, SeriesPoint};
 
@@ -114,6 +114,23 @@ pub fn read(detected: &Detected, bytes: &[u8]) -> Result<Parsed, FormatError> {
         FileKind::NdbcStations => stations::read(bytes),
         FileKind::CrwVirtualStation => crw::read(bytes, &detected.name),
     }
+}
+
+/// Detects and reads a file in one go; a NetCDF header is parsed once, not twice.
+pub fn read_file(name: &str, bytes: &[u8]) -> Result<(Detected, Parsed), FormatError> {
+    if bytes.starts_with(b"CDF") {
+        let nc = netcdf::NcFile::parse(bytes)?;
+        let kind = netcdf_kind(&nc)?;
+        let parsed = match kind {
+            FileKind::ArgoProfiles => argo::read_profiles_nc(&nc, name)?,
+            FileKind::ArgoMeta => argo::read_meta_nc(&nc)?,
+            _ => erddap_nc::read_nc(&nc, name)?,
+        };
+        return Ok((Detected { kind, name: name.to_string() }, parsed));
+    }
+    let detected = detect(name, bytes)?;
+    let parsed = read(&detected, bytes)?;
+    Ok((detected, parsed))
 }
 
 #[cfg(test)]

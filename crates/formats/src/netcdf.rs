@@ -42,58 +42,52 @@ impl NcType {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Dim {
-    pub name: String,
+pub struct Dim<'a> {
+    pub name: &'a str,
     /// Length; for the unlimited dimension, the number of records.
     pub len: usize,
     pub unlimited: bool,
 }
 
-/// An attribute value.
+/// An attribute, decoded on demand from the bytes it borrows.
 #[derive(Debug, Clone, PartialEq)]
-pub enum AttrValue {
-    Text(String),
-    Bytes(Vec<i8>),
-    Shorts(Vec<i16>),
-    Ints(Vec<i32>),
-    Floats(Vec<f32>),
-    Doubles(Vec<f64>),
+pub struct Attr<'a> {
+    pub name: &'a str,
+    pub ty: NcType,
+    raw: &'a [u8],
 }
 
-impl AttrValue {
+impl Attr<'_> {
     /// The first value as f64, for numeric attributes.
     pub fn as_f64(&self) -> Option<f64> {
-        match self {
-            AttrValue::Text(_) => None,
-            AttrValue::Bytes(v) => v.first().map(|&x| x as f64),
-            AttrValue::Shorts(v) => v.first().map(|&x| x as f64),
-            AttrValue::Ints(v) => v.first().map(|&x| x as f64),
-            AttrValue::Floats(v) => v.first().map(|&x| x as f64),
-            AttrValue::Doubles(v) => v.first().copied(),
+        let r = self.raw;
+        match self.ty {
+            NcType::Char => None,
+            NcType::Byte => r.first().map(|&x| x as i8 as f64),
+            NcType::Short => r.get(..2).map(|c| i16::from_be_bytes([c[0], c[1]]) as f64),
+            NcType::Int => r.get(..4).map(|c| i32::from_be_bytes(arr4(c)) as f64),
+            NcType::Float => r.get(..4).map(|c| f32::from_be_bytes(arr4(c)) as f64),
+            NcType::Double => r.get(..8).map(|c| f64::from_be_bytes(arr8(c))),
         }
     }
 
-    pub fn as_text(&self) -> Option<&str> {
-        match self {
-            AttrValue::Text(s) => Some(s),
-            _ => None,
+    /// The text of a char attribute (up to the first NUL).
+    pub fn as_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        if self.ty != NcType::Char {
+            return None;
         }
+        let end = self.raw.iter().position(|&b| b == 0).unwrap_or(self.raw.len());
+        Some(String::from_utf8_lossy(&self.raw[..end]))
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Attr {
-    pub name: String,
-    pub value: AttrValue,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Var {
-    pub name: String,
+pub struct Var<'a> {
+    pub name: &'a str,
     pub dim_ids: Vec<usize>,
     /// Dimension lengths (the record dimension counts its records).
     pub shape: Vec<usize>,
-    pub attrs: Vec<Attr>,
+    pub attrs: Vec<Attr<'a>>,
     pub ty: NcType,
     /// Bytes of one record (record variables) or of the whole variable, padded to 4.
     pub vsize: usize,
@@ -101,9 +95,9 @@ pub struct Var {
     pub is_record: bool,
 }
 
-impl Var {
-    pub fn attr(&self, name: &str) -> Option<&AttrValue> {
-        self.attrs.iter().find(|a| a.name == name).map(|a| &a.value)
+impl<'a> Var<'a> {
+    pub fn attr(&self, name: &str) -> Option<&Attr<'a>> {
+        self.attrs.iter().find(|a| a.name == name)
     }
 
     /// Number of values.
@@ -125,9 +119,9 @@ impl Var {
 #[derive(Debug)]
 pub struct NcFile<'a> {
     data: &'a [u8],
-    pub dims: Vec<Dim>,
-    pub attrs: Vec<Attr>,
-    pub vars: Vec<Var>,
+    pub dims: Vec<Dim<'a>>,
+    pub attrs: Vec<Attr<'a>>,
+    pub vars: Vec<Var<'a>>,
     num_records: usize,
     record_size: usize,
 }
@@ -177,13 +171,13 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
-    fn name(&mut self, what: &str) -> Result<String, FormatError> {
+    fn name(&mut self, what: &str) -> Result<&'a str, FormatError> {
         let n = self.len(what)?;
         let b = self.padded(n, what)?;
-        String::from_utf8(b.to_vec()).map_err(|_| FormatError::NotNetcdf(format!("a {what} name is not UTF-8")))
+        std::str::from_utf8(b).map_err(|_| FormatError::NotNetcdf(format!("a {what} name is not UTF-8")))
     }
 
-    fn attrs(&mut self) -> Result<Vec<Attr>, FormatError> {
+    fn attrs(&mut self) -> Result<Vec<Attr<'a>>, FormatError> {
         let tag = self.u32("an attribute list")?;
         let n = self.len("an attribute list")?;
         if tag == 0 {
@@ -200,20 +194,7 @@ impl<'a> Cursor<'a> {
                 .ok_or_else(|| FormatError::NotNetcdf(format!("attribute {name} has unknown type {ty_code}")))?;
             let count = self.len("attribute values")?;
             let raw = self.padded(count * ty.size(), "attribute values")?;
-            let value = match ty {
-                NcType::Char => {
-                    let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
-                    AttrValue::Text(String::from_utf8_lossy(&raw[..end]).into_owned())
-                }
-                NcType::Byte => AttrValue::Bytes(raw.iter().map(|&b| b as i8).collect()),
-                NcType::Short => {
-                    AttrValue::Shorts(raw.chunks_exact(2).map(|c| i16::from_be_bytes([c[0], c[1]])).collect())
-                }
-                NcType::Int => AttrValue::Ints(raw.chunks_exact(4).map(|c| i32::from_be_bytes(c.try_into().unwrap_or([0; 4]))).collect()),
-                NcType::Float => AttrValue::Floats(raw.chunks_exact(4).map(|c| f32::from_be_bytes(c.try_into().unwrap_or([0; 4]))).collect()),
-                NcType::Double => AttrValue::Doubles(raw.chunks_exact(8).map(|c| f64::from_be_bytes(c.try_into().unwrap_or([0; 8]))).collect()),
-            };
-            out.push(Attr { name, value });
+            out.push(Attr { name, ty, raw });
         }
         Ok(out)
     }
@@ -266,7 +247,9 @@ impl<'a> NcFile<'a> {
             for _ in 0..nd {
                 let id = c.u32("a dimension id")? as usize;
                 if id >= dims.len() {
-                    return Err(FormatError::NotNetcdf(format!("variable {name} names dimension {id}, which does not exist")));
+                    return Err(FormatError::NotNetcdf(format!(
+                        "variable {name} names dimension {id}, which does not exist"
+                    )));
                 }
                 dim_ids.push(id);
             }
@@ -275,7 +258,8 @@ impl<'a> NcFile<'a> {
             let ty = NcType::from_code(ty_code)
                 .ok_or_else(|| FormatError::NotNetcdf(format!("variable {name} has unknown type {ty_code}")))?;
             let vsize = c.u32("a variable size")? as usize;
-            let begin = if offset64 { c.u64("a variable offset")? as usize } else { c.u32("a variable offset")? as usize };
+            let begin =
+                if offset64 { c.u64("a variable offset")? as usize } else { c.u32("a variable offset")? as usize };
             let is_record = dim_ids.first().is_some_and(|&d| dims[d].unlimited);
             vars.push(Var { name, shape: Vec::new(), dim_ids, attrs: vattrs, ty, vsize, begin, is_record });
         }
@@ -319,16 +303,16 @@ impl<'a> NcFile<'a> {
         Ok(file)
     }
 
-    pub fn dim(&self, name: &str) -> Option<&Dim> {
+    pub fn dim(&self, name: &str) -> Option<&Dim<'a>> {
         self.dims.iter().find(|d| d.name == name)
     }
 
-    pub fn var(&self, name: &str) -> Option<&Var> {
+    pub fn var(&self, name: &str) -> Option<&Var<'a>> {
         self.vars.iter().find(|v| v.name == name)
     }
 
-    pub fn attr(&self, name: &str) -> Option<&AttrValue> {
-        self.attrs.iter().find(|a| a.name == name).map(|a| &a.value)
+    pub fn attr(&self, name: &str) -> Option<&Attr<'a>> {
+        self.attrs.iter().find(|a| a.name == name)
     }
 
     pub fn num_records(&self) -> usize {
@@ -336,7 +320,7 @@ impl<'a> NcFile<'a> {
     }
 
     /// The raw big-endian bytes of a variable, record by record (contiguous for fixed variables).
-    fn chunks(&self, v: &Var) -> Vec<&'a [u8]> {
+    fn chunks(&self, v: &Var<'_>) -> Vec<&'a [u8]> {
         let n = v.chunk_len() * v.ty.size();
         if v.is_record {
             (0..self.num_records)

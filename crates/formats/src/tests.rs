@@ -35,14 +35,15 @@ fn d4900590_097_levels_and_values() {
     assert_eq!(p.direction, Direction::Ascending);
     assert_eq!(p.time, Some(Utc.with_ymd_and_hms(2007, 8, 2, 11, 27, 55).unwrap()));
     let (pres, temp, psal) = (p.param("PRES").unwrap(), p.param("TEMP").unwrap(), p.param("PSAL").unwrap());
-    assert_eq!(p.params.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["PRES", "TEMP", "PSAL"]);
+    assert_eq!(p.params.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["PRES", "TEMP", "PSAL", "CNDC"]);
     assert!(close(pres.values[0], 3.0) && close(pres.values[66], 1435.5));
     assert!(close(temp.values[0], 25.997) && close(temp.values[66], 4.180));
     assert!(close(psal.values[0], 36.157) && close(psal.values[66], 34.807));
     assert_eq!(temp.qc[0], QcFlag::GOOD);
     assert!(temp.adjusted.is_some() && temp.adjusted_error.is_some());
     let pos = p.position.unwrap();
-    assert!((pos.lat - 40.317).abs() < 0.01 && (pos.lon - -56.059).abs() < 0.01, "{pos:?}");
+    // The file stores doubles that were once floats: 40.261001586914062, -56.108001708984375.
+    assert!((pos.lat - 40.261_001_586_914_06).abs() < 1e-12 && (pos.lon - -56.108_001_708_984_375).abs() < 1e-12);
 }
 
 #[test]
@@ -82,8 +83,16 @@ fn every_argo_netcdf_file_loads() {
 fn level_totals_match_the_netcdf4_baseline() {
     // shared/bench/argo_netcdf.py reads 83 profiles and 30,025 levels from the 10 GDAC profile files.
     let files = [
-        "D4900590_097.nc", "D4900882_029.nc", "D13857_001.nc", "R13858_004.nc", "1901462_prof.nc",
-        "1902714_prof.nc", "SD5904989_012.nc", "SD5903586_001.nc", "SR2902204_131.nc", "D4900785_048.nc",
+        "D4900590_097.nc",
+        "D4900882_029.nc",
+        "D13857_001.nc",
+        "R13858_004.nc",
+        "1901462_prof.nc",
+        "1902714_prof.nc",
+        "SD5904989_012.nc",
+        "SD5903586_001.nc",
+        "SR2902204_131.nc",
+        "D4900785_048.nc",
     ];
     let (mut profiles, mut levels) = (0, 0);
     for f in files {

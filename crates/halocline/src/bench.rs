@@ -57,8 +57,7 @@ fn parse_pass(files: &[&GdacFile]) -> anyhow::Result<(usize, usize)> {
     let (mut np, mut nl) = (0, 0);
     for f in files {
         let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let d = formats::detect(name, &f.bytes)?;
-        if let Dataset::Profiles { profiles, .. } = formats::read(&d, &f.bytes)?.dataset {
+        if let Dataset::Profiles { profiles, .. } = formats::read_file(name, &f.bytes)?.1.dataset {
             np += profiles.len();
             nl += profiles.iter().map(|p| p.n_levels()).sum::<usize>();
         }
@@ -89,7 +88,10 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split(' ').take(3).collect::<Vec<_>>().join(" ")
     );
     println!();
-    println!("| {:<34} | {:>5} | {:>8} | {:>9} | {:>11} | {:>13} |", "what", "files", "profiles", "median ms", "profiles/s", "levels/s");
+    println!(
+        "| {:<34} | {:>5} | {:>8} | {:>9} | {:>11} | {:>13} |",
+        "what", "files", "profiles", "median ms", "profiles/s", "levels/s"
+    );
     println!("|{:-<36}|{:-<7}|{:-<10}|{:-<11}|{:-<13}|{:-<15}|", "", "", "", "", "", "");
     let subsets: [(&str, Vec<&GdacFile>); 3] = [
         ("parse, all GDAC files", files.iter().collect()),

@@ -124,16 +124,18 @@ pub fn prepare(path: &Path) -> Prepared {
 
 /// Detects and parses the bytes of one file.
 pub fn prepare_bytes(path: &Path, bytes: &[u8]) -> Prepared {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
-    let detected = match formats::detect(&name, bytes) {
-        Ok(d) => d,
-        Err(e) => return Prepared { path: path.to_path_buf(), kind: None, batch: Err(e.to_string()) },
-    };
-    let kind = Some(detected.kind.label());
-    let batch = formats::read(&detected, bytes)
-        .map_err(|e| e.to_string())
-        .map(|parsed| to_batch(path, &detected, bytes.len() as u64, parsed.dataset, parsed.diagnostics));
-    Prepared { path: path.to_path_buf(), kind, batch }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    match formats::read_file(name, bytes) {
+        Ok((detected, parsed)) => Prepared {
+            path: path.to_path_buf(),
+            kind: Some(detected.kind.label()),
+            batch: Ok(to_batch(path, &detected, bytes.len() as u64, parsed.dataset, parsed.diagnostics)),
+        },
+        Err(e) => {
+            let kind = formats::detect(name, bytes).ok().map(|d| d.kind.label());
+            Prepared { path: path.to_path_buf(), kind, batch: Err(e.to_string()) }
+        }
+    }
 }
 
 /// Turns what a reader returned into one store transaction.
@@ -185,13 +187,13 @@ pub fn to_batch(
                 .into_iter()
                 .map(|r| IndexRow {
                     file: r.file,
-                    time: None,
-                    lat: None,
-                    lon: None,
-                    ocean: String::new(),
-                    profiler_type: None,
-                    institution: String::new(),
-                    date_update: None,
+                    time: r.date,
+                    lat: r.latitude,
+                    lon: r.longitude,
+                    ocean: r.ocean,
+                    profiler_type: r.profiler_type,
+                    institution: r.institution,
+                    date_update: r.date_update,
                 })
                 .collect();
         }

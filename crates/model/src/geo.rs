@@ -238,7 +238,10 @@ pub enum Region {
     Polygon(Polygon),
     MultiPolygon(Vec<Polygon>),
     /// Every point within `radius_km` (great circle) of `center`.
-    Circle { center: Point, radius_km: f64 },
+    Circle {
+        center: Point,
+        radius_km: f64,
+    },
 }
 
 impl Region {

@@ -11,13 +11,13 @@ mod time;
 mod variable;
 
 pub use error::ErrorCode;
-pub use geo::{BBox, GeoError, Point, Polygon, Region, EARTH_RADIUS_KM, haversine_km, normalize_lon};
+pub use geo::{BBox, EARTH_RADIUS_KM, GeoError, Point, Polygon, Region, haversine_km, normalize_lon};
 pub use platform::{Platform, PlatformKind};
 pub use profile::{DataMode, Direction, DirectionKey, ParamColumn, Profile, ProfileKey, SourceFormat};
 pub use qc::QcFlag;
 pub use series::{HeatStressDay, ReefSite, SeriesPoint};
 pub use time::{TimeRange, TimeRangeError};
-pub use variable::{Variable, VariableKind, VARIABLES};
+pub use variable::{VARIABLES, Variable, VariableKind};
 
 #[cfg(test)]
 mod tests;

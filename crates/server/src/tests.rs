@@ -14,10 +14,15 @@ use crate::{AppState, router};
 async fn app() -> axum::Router {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
     let dir = format!("{}/../../data/sample", env!("CARGO_MANIFEST_DIR"));
-    let files: Vec<_> = ["argo/D4900590_097.nc", "argo/1902714_prof.nc", "argo/erddap_ArgoFloats_6902746_cyc34.nc", "buoy/44005h2012.txt"]
-        .iter()
-        .map(|f| std::path::PathBuf::from(format!("{dir}/{f}")))
-        .collect();
+    let files: Vec<_> = [
+        "argo/D4900590_097.nc",
+        "argo/1902714_prof.nc",
+        "argo/erddap_ArgoFloats_6902746_cyc34.nc",
+        "buoy/44005h2012.txt",
+    ]
+    .iter()
+    .map(|f| std::path::PathBuf::from(format!("{dir}/{f}")))
+    .collect();
     let s = ingest::ingest_files(store.clone(), files, |_| {}).await;
     assert!(s.skipped.is_empty(), "{:?}", s.skipped);
     router(AppState { store })
@@ -97,7 +102,11 @@ async fn series_by_platform_variable_and_time() {
     let (s, body) = get(&app, "/api/series?platform=44005&variable=WTMP&startDate=yesterday").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(body["message"].as_str().unwrap().contains("startDate"));
-    let (s, _) = get(&app, "/api/series?platform=44005&variable=sea_surface_temperature&startDate=2012-02-01&endDate=2012-01-01").await;
+    let (s, _) = get(
+        &app,
+        "/api/series?platform=44005&variable=sea_surface_temperature&startDate=2012-02-01&endDate=2012-01-01",
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, body) = get(&app, "/nowhere").await;
     assert_eq!((s, body["code"].as_str().unwrap()), (StatusCode::NOT_FOUND, "not_found"));

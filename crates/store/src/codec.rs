@@ -108,7 +108,9 @@ impl<'a> Reader<'a> {
         let n = self.n;
         Ok(match self.byte()? {
             ABSENT => None,
-            FULL => Some(self.take(n * 4)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
+            FULL => {
+                Some(self.take(n * 4)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+            }
             CONSTANT => {
                 let c = self.take(4)?;
                 Some(vec![f32::from_le_bytes([c[0], c[1], c[2], c[3]]); n])

@@ -14,9 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 
 use crate::codec::{decode_levels, encode_levels, fnv1a};
-use crate::{
-    FileBatch, PlatformSummary, ProfileFilter, StoreError, TableCounts, WriteCounts,
-};
+use crate::{FileBatch, PlatformSummary, ProfileFilter, StoreError, TableCounts, WriteCounts};
 
 /// Schema migrations, applied in order, each once (recorded in `schema_migrations`).
 const MIGRATIONS: &[(i64, &str)] = &[(
@@ -115,6 +113,9 @@ CREATE TABLE ingested_files (
 "#,
 )];
 
+/// What a platform row holds before a merge: attributes JSON, name, lon, lat.
+type StoredPlatform = (String, Option<String>, Option<f64>, Option<f64>);
+
 /// The SQLite store.
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -166,9 +167,11 @@ impl SqliteStore {
 
     async fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        )
+        .execute(&mut *conn)
+        .await?;
         for &(version, sql) in MIGRATIONS {
             let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = ?")
                 .bind(version)
@@ -196,7 +199,7 @@ impl SqliteStore {
         let mut n = 0;
         for p in platforms {
             // Merge attributes with what is stored: new keys are added, known keys take the new value.
-            let stored: Option<(String, Option<String>, Option<f64>, Option<f64>)> =
+            let stored: Option<StoredPlatform> =
                 sqlx::query_as("SELECT attributes, name, lon, lat FROM platforms WHERE id = ?")
                     .bind(&p.id)
                     .fetch_optional(&mut **tx)
@@ -403,7 +406,8 @@ impl SqliteStore {
         let mut sites = 0;
         for s in &batch.reef_sites {
             let means = s.monthly_means.map(|m| m.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" "));
-            let polygon = s.polygon.as_ref().map(|p| p.iter().map(|(x, y)| format!("{x} {y}")).collect::<Vec<_>>().join(","));
+            let polygon =
+                s.polygon.as_ref().map(|p| p.iter().map(|(x, y)| format!("{x} {y}")).collect::<Vec<_>>().join(","));
             let dates = (s.first_valid_dhw.map(|d| d.to_string()), s.first_valid_baa.map(|d| d.to_string()));
             let digest = fnv1a(&[
                 s.name.as_bytes(),
@@ -614,7 +618,8 @@ fn profile_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Profile, StoreError
     Ok(p)
 }
 
-const PROFILE_COLUMNS: &str = "p.platform, p.cycle, p.direction, p.time, p.time_qc, p.lon, p.lat, p.position_qc, p.data_mode,
+const PROFILE_COLUMNS: &str =
+    "p.platform, p.cycle, p.direction, p.time, p.time_qc, p.lon, p.lat, p.position_qc, p.data_mode,
     p.data_centre, p.project_name, p.pi_name, p.platform_type, p.wmo_inst_type, p.positioning_system,
     p.vertical_sampling_scheme, p.config_mission_number, p.source_format, p.source_file, p.levels";
 
@@ -622,7 +627,8 @@ const PROFILE_COLUMNS: &str = "p.platform, p.cycle, p.direction, p.time, p.time_
 impl crate::Store for SqliteStore {
     async fn write_file(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let mut c = WriteCounts { platforms: Self::write_platforms(&mut tx, &batch.platforms).await?, ..Default::default() };
+        let mut c =
+            WriteCounts { platforms: Self::write_platforms(&mut tx, &batch.platforms).await?, ..Default::default() };
         for p in &batch.platform_stubs {
             c.platforms += sqlx::query(
                 "INSERT INTO platforms (id, kind, name, lon, lat, attributes, digest) VALUES (?, ?, ?, ?, ?, '[]', 0)
@@ -679,7 +685,8 @@ impl crate::Store for SqliteStore {
     }
 
     async fn ready(&self) -> Result<bool, StoreError> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM schema_migrations").fetch_one(&self.pool).await?;
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT max(version) FROM schema_migrations").fetch_one(&self.pool).await?;
         Ok(v == MIGRATIONS.last().map(|m| m.0))
     }
 
@@ -712,7 +719,8 @@ impl crate::Store for SqliteStore {
             p.position = lon.zip(lat).and_then(|(lon, lat)| Point::new(lon, lat).ok());
             p.attributes = parse_attrs(&r.try_get::<String, _>("attributes")?);
             let day = |s: Option<String>| {
-                s.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+                s.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+                    .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
             };
             let firsts = [from_ts(r.try_get("p_first")?), from_ts(r.try_get("s_first")?), day(r.try_get("h_first")?)];
             let lasts = [from_ts(r.try_get("p_last")?), from_ts(r.try_get("s_last")?), day(r.try_get("h_last")?)];
@@ -837,7 +845,8 @@ impl crate::Store for SqliteStore {
         Ok(Some(ReefSite {
             id: r.try_get("id")?,
             name: r.try_get("name")?,
-            position: Point::new(r.try_get("lon")?, r.try_get("lat")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            position: Point::new(r.try_get("lon")?, r.try_get("lat")?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             mmm: r.try_get("mmm")?,
             monthly_means,
             first_valid_dhw: date(r.try_get("first_valid_dhw")?),

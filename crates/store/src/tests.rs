@@ -79,13 +79,13 @@ async fn region_and_time_search_uses_exact_geometry() {
     let mut cycles: Vec<i32> = found.iter().map(|p| p.cycle).collect();
     cycles.sort();
     assert_eq!(cycles, [1, 2, 4]);
-    let t = TimeRange::new(Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2020, 1, 10, 0, 0, 0).unwrap())
-        .unwrap();
+    let t = TimeRange::new(
+        Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2020, 1, 10, 0, 0, 0).unwrap(),
+    )
+    .unwrap();
     let circle = Region::circle(Point::new(180.0, 0.0).unwrap(), 60.0).unwrap();
-    let found = s
-        .profiles(&ProfileFilter { region: Some(circle), time: Some(t), ..Default::default() })
-        .await
-        .unwrap();
+    let found = s.profiles(&ProfileFilter { region: Some(circle), time: Some(t), ..Default::default() }).await.unwrap();
     let mut cycles: Vec<i32> = found.iter().map(|p| p.cycle).collect();
     cycles.sort();
     assert_eq!(cycles, [1, 2]);
@@ -112,8 +112,11 @@ async fn series_upsert_and_range_query() {
     };
     assert_eq!(s.write_file(&batch).await.unwrap().series_points, 1200);
     assert_eq!(s.write_file(&batch).await.unwrap().series_points, 0);
-    let t = TimeRange::new(Utc.timestamp_opt(1_325_376_000, 0).unwrap(), Utc.timestamp_opt(1_325_376_000 + 24 * 3600, 0).unwrap())
-        .unwrap();
+    let t = TimeRange::new(
+        Utc.timestamp_opt(1_325_376_000, 0).unwrap(),
+        Utc.timestamp_opt(1_325_376_000 + 24 * 3600, 0).unwrap(),
+    )
+    .unwrap();
     let day = s.series("44005", "sea_surface_temperature", t).await.unwrap();
     assert_eq!(day.len(), 24);
     assert_eq!(day[23].value, 8.23);
@@ -139,7 +142,9 @@ async fn heat_stress_days_round_trip() {
         name: "Florida Keys".into(),
         position: Point::new(-81.625, 24.75).unwrap(),
         mmm: Some(29.6264),
-        monthly_means: Some([23.4166, 23.1889, 23.5492, 24.6089, 26.4747, 28.3325, 29.3254, 29.6264, 29.1674, 27.7384, 26.0846, 24.4925]),
+        monthly_means: Some([
+            23.4166, 23.1889, 23.5492, 24.6089, 26.4747, 28.3325, 29.3254, 29.6264, 29.1674, 27.7384, 26.0846, 24.4925,
+        ]),
         first_valid_dhw: NaiveDate::from_ymd_opt(1985, 3, 25),
         first_valid_baa: NaiveDate::from_ymd_opt(1985, 3, 31),
         polygon: None,
@@ -155,7 +160,12 @@ async fn heat_stress_days_round_trip() {
         dhw: Some(6.2743),
         baa_7day_max: Some(3),
     };
-    let batch = FileBatch { source: "crw".into(), reef_sites: vec![site.clone()], heat_stress: vec![day.clone()], ..Default::default() };
+    let batch = FileBatch {
+        source: "crw".into(),
+        reef_sites: vec![site.clone()],
+        heat_stress: vec![day.clone()],
+        ..Default::default()
+    };
     let c = s.write_file(&batch).await.unwrap();
     assert_eq!((c.reef_sites, c.heat_stress_days), (1, 1));
     let c = s.write_file(&batch).await.unwrap();
@@ -172,9 +182,13 @@ async fn reopening_a_file_keeps_data_and_migrations() {
     let url = format!("sqlite://{}", path.display());
     {
         let s = crate::open(&url).await.unwrap();
-        s.write_file(&FileBatch { source: "a".into(), profiles: vec![profile("9", 1, 0.0, 0.0, 1)], ..Default::default() })
-            .await
-            .unwrap();
+        s.write_file(&FileBatch {
+            source: "a".into(),
+            profiles: vec![profile("9", 1, 0.0, 0.0, 1)],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
         assert!(s.ready().await.unwrap());
     }
     let s = crate::open(&url).await.unwrap();

@@ -32,7 +32,10 @@ pub async fn platforms(
     Ok(Json(list.iter().map(wire::PlatformOut::from).collect()))
 }
 
-pub async fn profile(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<wire::ArgovisProfile>, ApiError> {
+pub async fn profile(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<wire::ArgovisProfile>, ApiError> {
     let key = ProfileKey::parse(&id).ok_or_else(|| {
         ApiError::bad_request(format!("profile id {id:?} is not PLATFORM_CYCLE (e.g. 4900590_097, or 1902714_001D)"))
     })?;
@@ -40,7 +43,10 @@ pub async fn profile(State(state): State<AppState>, Path(id): Path<String>) -> R
     Ok(Json(wire::ArgovisProfile::from(&p)))
 }
 
-pub async fn series(State(state): State<AppState>, Query(q): Query<SeriesParams>) -> Result<Json<wire::SeriesOut>, ApiError> {
+pub async fn series(
+    State(state): State<AppState>,
+    Query(q): Query<SeriesParams>,
+) -> Result<Json<wire::SeriesOut>, ApiError> {
     let q = q.parse()?;
     let points = state.store.series(&q.platform, &q.variable, q.time).await?;
     Ok(Json(wire::SeriesOut::new(&q.platform, &q.variable, &points)))
@@ -53,13 +59,12 @@ pub async fn heat_stress(
 ) -> Result<Json<wire::HeatStressOut>, ApiError> {
     let (from, to) = q.parse()?;
     let site = state.store.reef_site(&id).await?.ok_or_else(|| ApiError::not_found(format!("no reef site {id:?}")))?;
-    let days = state
-        .store
-        .heat_stress(&id, from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))
-        .await?;
+    let days = state.store.heat_stress(&id, from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX)).await?;
     Ok(Json(wire::HeatStressOut::new(&site, &days)))
 }
 
 pub async fn not_found() -> ApiError {
-    ApiError::not_found("no such route: see /health, /api/platforms, /api/profiles/{id}, /api/series, /api/reefs/{id}/heatstress")
+    ApiError::not_found(
+        "no such route: see /health, /api/platforms, /api/profiles/{id}, /api/series, /api/reefs/{id}/heatstress",
+    )
 }

@@ -42,8 +42,10 @@ pub fn parse_instant(name: &str, s: &str) -> Result<DateTime<Utc>, ApiError> {
 
 impl SeriesParams {
     pub fn parse(self) -> Result<SeriesQuery, ApiError> {
-        let platform = self.platform.filter(|p| !p.is_empty()).ok_or_else(|| ApiError::bad_request("platform is required"))?;
-        let variable = self.variable.filter(|v| !v.is_empty()).ok_or_else(|| ApiError::bad_request("variable is required"))?;
+        let platform =
+            self.platform.filter(|p| !p.is_empty()).ok_or_else(|| ApiError::bad_request("platform is required"))?;
+        let variable =
+            self.variable.filter(|v| !v.is_empty()).ok_or_else(|| ApiError::bad_request("variable is required"))?;
         let var = Variable::lookup(&variable)
             .ok_or_else(|| ApiError::bad_request(format!("unknown variable {variable:?}")))?;
         let start = match &self.start_date {
@@ -66,7 +68,10 @@ trait NdbcId {
 impl NdbcId for String {
     /// NDBC station ids are stored upper case; `tplm2` finds `TPLM2`.
     fn to_uppercase_if_ndbc(self) -> String {
-        if self.bytes().any(|b| b.is_ascii_lowercase()) && self.len() <= 8 && self.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        if self.bytes().any(|b| b.is_ascii_lowercase())
+            && self.len() <= 8
+            && self.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
             self.to_ascii_uppercase()
         } else {
             self

@@ -120,7 +120,9 @@ impl From<&Profile> for ArgovisProfile {
             geolocation: p.position.map(|pt| GeoPoint { kind: "Point", coordinates: [pt.lon, pt.lat] }),
             timestamp: p.time.map(iso),
             source: vec![SourceOut {
-                source: vec![if p.params.len() > 3 || p.params.iter().any(|c| !matches!(c.name.as_str(), "PRES" | "TEMP" | "PSAL" | "CNDC")) {
+                source: vec![if p.params.len() > 3
+                    || p.params.iter().any(|c| !matches!(c.name.as_str(), "PRES" | "TEMP" | "PSAL" | "CNDC"))
+                {
                     "argo_bgc"
                 } else {
                     "argo_core"
