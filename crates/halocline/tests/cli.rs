@@ -46,16 +46,34 @@ fn second_ingest_of_the_data_folders_adds_nothing() {
     let db = dir.path().join("a.db");
     let first = ingest(&db, &data_folders());
     let c1 = counts(&db);
-    assert!(c1.profiles >= 138 && c1.series_points > 100_000 && c1.heat_stress_days == 14_461, "{c1:?}\n{first}");
+    assert!(c1.profiles >= 212 && c1.series_points >= 101_809 && c1.index_rows == 2_702, "{c1:?}\n{first}");
+    assert_eq!((c1.heat_stress_days, c1.reef_sites), (14_461, 1), "{first}");
     let second = ingest(&db, &data_folders());
     assert_eq!(counts(&db), c1);
     for line in second.lines().filter(|l| l.contains(" read ")) {
         assert!(line.trim_end().ends_with(" 0 new or changed"), "second run changed rows: {line}\n{second}");
     }
-    // Every skipped file is one that halocline does not read (documentation, a daily-temperature CSV).
-    for line in second.lines().skip_while(|l| !l.starts_with("skipped")).skip(1).take_while(|l| l.starts_with("  ")) {
-        assert!(line.contains("unrecognised format"), "unexpected skip: {line}");
-    }
+    // The only files skipped are the ones halocline does not read (ERDDAP info documents, a Euro-Argo
+    // trajectory, a daily-temperature CSV), each with its reason.
+    let skipped: Vec<&str> = second
+        .lines()
+        .skip_while(|l| !l.starts_with("skipped"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.trim().split(": ").next())
+        .map(|p| p.rsplit('/').next().unwrap_or(p))
+        .collect();
+    let expected: &[&str] = if data_folders()[0].starts_with(repo().join("data/sample")) {
+        &[]
+    } else {
+        &[
+            "erddap_info_ArgoFloats_index.json",
+            "erddap_info_index.json",
+            "euroargo_trajectory_6902755.json",
+            "gulf_of_maine_daily_temp_1905-2012.csv",
+        ]
+    };
+    assert_eq!(skipped, expected, "{second}");
 }
 
 /// Writes `n` real Argo files that differ only in their platform number (patched in place).

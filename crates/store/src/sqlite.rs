@@ -53,7 +53,7 @@ CREATE TABLE profiles (
     n_levels INTEGER NOT NULL,
     params TEXT NOT NULL,
     levels BLOB NOT NULL,
-    -- Which source wins when one profile arrives in several forms: GDAC 3 > ERDDAP 2 > Argovis 1.
+    -- Which version wins when one profile arrives in several files (see source_rank in sqlite.rs).
     source_rank INTEGER NOT NULL,
     digest INTEGER NOT NULL,
     UNIQUE (platform, cycle, direction)
@@ -279,7 +279,8 @@ impl SqliteStore {
                    source_format = excluded.source_format, source_file = excluded.source_file,
                    n_levels = excluded.n_levels, params = excluded.params, levels = excluded.levels,
                    source_rank = excluded.source_rank, digest = excluded.digest
-                 WHERE profiles.digest != excluded.digest AND excluded.source_rank >= profiles.source_rank
+                 WHERE profiles.digest != excluded.digest AND (excluded.source_rank > profiles.source_rank
+                   OR (excluded.source_rank = profiles.source_rank AND excluded.source_file = profiles.source_file))
                  RETURNING id, platform, cycle, direction",
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -330,7 +331,7 @@ impl SqliteStore {
                     .bind(p.n_levels() as i64)
                     .bind(params)
                     .bind(blob)
-                    .bind(source_rank(p.source_format))
+                    .bind(source_rank(p))
                     .bind(digest);
             }
             let rows = q.fetch_all(&mut **tx).await?;
@@ -508,13 +509,22 @@ impl SqliteStore {
     }
 }
 
-/// GDAC files are the reference; ERDDAP responses and Argovis documents are derived from them.
-fn source_rank(f: SourceFormat) -> i64 {
-    match f {
+/// Which version of a profile wins when it arrives from several files. GDAC files are the reference and
+/// ERDDAP responses and Argovis documents derive from them; within a form, delayed mode beats adjusted
+/// beats real time. A file of the same rank as the stored one replaces it only if it is the same file
+/// (re-ingested with new content), so two equal copies never overwrite each other back and forth.
+fn source_rank(p: &Profile) -> i64 {
+    let form = match p.source_format {
         SourceFormat::ArgoNetcdf => 3,
         SourceFormat::ErddapNc => 2,
         SourceFormat::ArgovisJson => 1,
-    }
+    };
+    let mode = match p.data_mode {
+        DataMode::RealTime => 0,
+        DataMode::Adjusted => 1,
+        DataMode::Delayed => 2,
+    };
+    form * 10 + mode
 }
 
 fn attrs_to_json(attrs: &[(String, String)]) -> String {
