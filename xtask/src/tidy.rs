@@ -68,7 +68,14 @@ pub fn check(root: &Path) -> anyhow::Result<Vec<String>> {
             }
         }
     }
-    for (krate, what) in [("model", "tokio"), ("compute", "tokio"), ("formats", "tokio"), ("model", "sqlx"), ("formats", "sqlx"), ("server", "sqlx")] {
+    for (krate, what) in [
+        ("model", "tokio"),
+        ("compute", "tokio"),
+        ("formats", "tokio"),
+        ("model", "sqlx"),
+        ("formats", "sqlx"),
+        ("server", "sqlx"),
+    ] {
         let text = std::fs::read_to_string(root.join("crates").join(krate).join("Cargo.toml"))?;
         if text.lines().any(|l| l.trim_start().starts_with(what)) {
             problems.push(format!("crates/{krate}: must not depend on {what}"));

@@ -68,8 +68,8 @@ pub fn read_nc(nc: &NcFile, source_file: &str) -> Result<Parsed, FormatError> {
     if n == 0 {
         return Err(FormatError::NoRecords("the response has 0 rows".into()));
     }
-    let platforms = row_strings(nc, "platform_number", n)?
-        .ok_or_else(|| FormatError::MissingVariable("platform_number".into()))?;
+    let platforms =
+        row_strings(nc, "platform_number", n)?.ok_or_else(|| FormatError::MissingVariable("platform_number".into()))?;
     let cycles = numbers(nc, "cycle_number")?.ok_or_else(|| FormatError::MissingVariable("cycle_number".into()))?;
     let times = numbers(nc, "time")?.ok_or_else(|| FormatError::MissingVariable("time".into()))?;
     let lats = numbers(nc, "latitude")?.unwrap_or_else(|| vec![f64::NAN; n]);

@@ -40,7 +40,10 @@ pub async fn run(store: Arc<dyn Store>, paths: &[PathBuf], verbose: bool) -> any
     println!("  {:<18} {:>10} read {:>10} new or changed", "platforms", r.platforms, w.platforms);
     println!("  {:<18} {:>10} read {:>10} new or changed", "index rows", r.index_rows, w.index_rows);
     if summary.diagnostics > 0 {
-        println!("  {} reader notes (rows or profiles skipped inside files; --verbose lists them)", summary.diagnostics);
+        println!(
+            "  {} reader notes (rows or profiles skipped inside files; --verbose lists them)",
+            summary.diagnostics
+        );
     }
     if !summary.skipped.is_empty() {
         println!("skipped {} files:", summary.skipped.len());

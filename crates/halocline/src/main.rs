@@ -87,7 +87,8 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HALOCLINE_LOG").unwrap_or_else(|_| "warn,halocline=info,server=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("HALOCLINE_LOG")
+                .unwrap_or_else(|_| "warn,halocline=info,server=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -147,7 +148,9 @@ async fn serve(store: std::sync::Arc<dyn store::Store>, bind: &str, url: &str) -
     println!("  open http://{addr}/health");
     println!("       http://{addr}/api/platforms");
     println!("       http://{addr}/api/profiles/4900590_097");
-    println!("       http://{addr}/api/series?platform=44005&variable=sea_surface_temperature&startDate=2012-07-01&endDate=2012-07-08");
+    println!(
+        "       http://{addr}/api/series?platform=44005&variable=sea_surface_temperature&startDate=2012-07-01&endDate=2012-07-08"
+    );
     println!("       http://{addr}/api/reefs/florida_keys/heatstress?startDate=2023-07-01&endDate=2023-10-01");
     println!("press Ctrl-C to stop");
     server::serve(listener, server::AppState { store }).await?;
@@ -160,10 +163,8 @@ fn sample_dir(data: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     if let Some(d) = data {
         return Ok(d);
     }
-    let candidates = [
-        PathBuf::from("data/sample"),
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample")),
-    ];
+    let candidates =
+        [PathBuf::from("data/sample"), PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample"))];
     candidates
         .into_iter()
         .find(|p| p.is_dir())
