@@ -134,6 +134,8 @@ pub struct ProfileFilter {
 pub trait Store: Send + Sync {
     /// Writes one file's records in one transaction (UPSERT on natural keys).
     async fn write_file(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError>;
+    /// Moves what the write-ahead log holds into the main file (called at the end of an ingest run).
+    async fn checkpoint(&self) -> Result<(), StoreError>;
     async fn counts(&self) -> Result<TableCounts, StoreError>;
     /// Whether the store answers and its migrations are applied.
     async fn ready(&self) -> Result<bool, StoreError>;
