@@ -17,6 +17,7 @@ pub async fn run(store: Arc<dyn Store>, paths: &[PathBuf], verbose: bool) -> any
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let start = Instant::now();
+    let store_for_checkpoint = store.clone();
     let summary = ingest::ingest_files(store, files, |o| {
         bar.inc(1);
         if let Some(e) = &o.error {
@@ -29,6 +30,10 @@ pub async fn run(store: Arc<dyn Store>, paths: &[PathBuf], verbose: bool) -> any
         }
     })
     .await;
+    // Fold the write-ahead log into the main file once, at the end of the run.
+    if let Err(e) = store_for_checkpoint.checkpoint().await {
+        tracing::warn!(error = %e, "checkpoint after ingest failed; the write-ahead log still holds the data");
+    }
     bar.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
     let (r, w) = (summary.read, summary.written);

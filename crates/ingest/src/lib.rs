@@ -259,9 +259,6 @@ pub async fn ingest_prepared(
     if let Err(e) = producer.await {
         tracing::error!(error = %e, "file reader task failed");
     }
-    if let Err(e) = store.checkpoint().await {
-        tracing::warn!(error = %e, "checkpoint after ingest failed; the write-ahead log keeps the data");
-    }
     summary
 }
 
