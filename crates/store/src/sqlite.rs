@@ -26,8 +26,8 @@ CREATE TABLE platforms (
     name TEXT,
     lon REAL,
     lat REAL,
-    attributes TEXT NOT NULL DEFAULT '[]',
-    digest INTEGER NOT NULL
+    -- A JSON object; new keys are merged in with json_patch.
+    attributes TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE profiles (
     id INTEGER PRIMARY KEY,
@@ -109,12 +109,9 @@ CREATE TABLE ingested_files (
     kind TEXT NOT NULL,
     size_bytes INTEGER NOT NULL,
     ingested_at INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 "#,
 )];
-
-/// What a platform row holds before a merge: attributes JSON, name, lon, lat.
-type StoredPlatform = (String, Option<String>, Option<f64>, Option<f64>);
 
 /// The SQLite store.
 pub struct SqliteStore {
@@ -197,51 +194,27 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// One statement per platform: known keys take the new value, new keys are added (json_patch), a name
+    /// or position the file lacks keeps the stored one, and an unchanged row is not rewritten.
     async fn write_platforms(tx: &mut Transaction<'_, Sqlite>, platforms: &[Platform]) -> Result<u64, StoreError> {
         let mut n = 0;
         for p in platforms {
-            // Merge attributes with what is stored: new keys are added, known keys take the new value.
-            let stored: Option<StoredPlatform> =
-                sqlx::query_as("SELECT attributes, name, lon, lat FROM platforms WHERE id = ?")
-                    .bind(&p.id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-            let mut attrs: Vec<(String, String)> = match &stored {
-                Some((json, ..)) => parse_attrs(json),
-                None => Vec::new(),
-            };
-            for (k, v) in &p.attributes {
-                match attrs.iter_mut().find(|(ak, _)| ak == k) {
-                    Some(slot) => slot.1 = v.clone(),
-                    None => attrs.push((k.clone(), v.clone())),
-                }
-            }
-            let name = p.name.clone().or_else(|| stored.as_ref().and_then(|s| s.1.clone()));
-            let (lon, lat) = match p.position {
-                Some(pt) => (Some(pt.lon), Some(pt.lat)),
-                None => stored.as_ref().map_or((None, None), |s| (s.2, s.3)),
-            };
-            let attrs_json = attrs_to_json(&attrs);
-            let digest = fnv1a(&[
-                p.kind.as_str().as_bytes(),
-                name.as_deref().unwrap_or("").as_bytes(),
-                &lon.unwrap_or(f64::NAN).to_le_bytes(),
-                &lat.unwrap_or(f64::NAN).to_le_bytes(),
-                attrs_json.as_bytes(),
-            ]);
             let r = sqlx::query(
-                "INSERT INTO platforms (id, kind, name, lon, lat, attributes, digest) VALUES (?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, lon = excluded.lon,
-                   lat = excluded.lat, attributes = excluded.attributes, digest = excluded.digest
-                 WHERE platforms.digest != excluded.digest",
+                "INSERT INTO platforms (id, kind, name, lon, lat, attributes) VALUES (?, ?, ?, ?, ?, json(?))
+                 ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = coalesce(excluded.name, platforms.name),
+                   lon = coalesce(excluded.lon, platforms.lon), lat = coalesce(excluded.lat, platforms.lat),
+                   attributes = json_patch(platforms.attributes, excluded.attributes)
+                 WHERE platforms.kind IS NOT excluded.kind
+                   OR (excluded.name IS NOT NULL AND excluded.name IS NOT platforms.name)
+                   OR (excluded.lon IS NOT NULL AND (excluded.lon IS NOT platforms.lon OR excluded.lat IS NOT platforms.lat))
+                   OR json_patch(platforms.attributes, excluded.attributes) IS NOT platforms.attributes",
             )
             .bind(&p.id)
             .bind(p.kind.as_str())
-            .bind(&name)
-            .bind(lon)
-            .bind(lat)
-            .bind(&attrs_json)
-            .bind(digest)
+            .bind(&p.name)
+            .bind(p.position.map(|pt| pt.lon))
+            .bind(p.position.map(|pt| pt.lat))
+            .bind(attrs_to_json(&p.attributes))
             .execute(&mut **tx)
             .await?;
             n += r.rows_affected();
@@ -529,19 +502,18 @@ fn source_rank(p: &Profile) -> i64 {
     form * 10 + mode
 }
 
+/// Attributes as a JSON object in their order (`{"owner":"NDBC","type":"buoy"}`).
 fn attrs_to_json(attrs: &[(String, String)]) -> String {
-    let mut s = String::from("[");
+    let mut s = String::from("{");
     for (i, (k, v)) in attrs.iter().enumerate() {
         if i > 0 {
             s.push(',');
         }
-        s.push('[');
         json_str(&mut s, k);
-        s.push(',');
+        s.push(':');
         json_str(&mut s, v);
-        s.push(']');
     }
-    s.push(']');
+    s.push('}');
     s
 }
 
@@ -561,7 +533,7 @@ fn json_str(out: &mut String, v: &str) {
     out.push('"');
 }
 
-/// Reads what [`attrs_to_json`] wrote (an array of two-string arrays).
+/// Reads a JSON object of string values back into ordered pairs (keys and values alternate).
 fn parse_attrs(json: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut strings = Vec::new();
@@ -643,8 +615,7 @@ impl crate::Store for SqliteStore {
             WriteCounts { platforms: Self::write_platforms(&mut tx, &batch.platforms).await?, ..Default::default() };
         for p in &batch.platform_stubs {
             c.platforms += sqlx::query(
-                "INSERT INTO platforms (id, kind, name, lon, lat, attributes, digest) VALUES (?, ?, ?, ?, ?, '[]', 0)
-                 ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO platforms (id, kind, name, lon, lat) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             )
             .bind(&p.id)
             .bind(p.kind.as_str())

@@ -135,6 +135,26 @@ async fn series_upsert_and_range_query() {
 }
 
 #[tokio::test]
+async fn platform_attributes_merge_and_unchanged_rows_are_not_rewritten() {
+    let s = store().await;
+    let mut a = Platform::new("13857", PlatformKind::ArgoFloat);
+    a.attributes = vec![("pi_name".into(), "OLD \"PI\"".into()), ("dac".into(), "aoml".into())];
+    let batch = |p: Platform| FileBatch { source: "x".into(), platforms: vec![p], ..Default::default() };
+    assert_eq!(s.write_file(&batch(a.clone())).await.unwrap().platforms, 1);
+    assert_eq!(s.write_file(&batch(a.clone())).await.unwrap().platforms, 0);
+    let mut b = Platform::new("13857", PlatformKind::ArgoFloat);
+    b.attributes = vec![("pi_name".into(), "NEW PI".into()), ("launch_date".into(), "1997-07-28T00:00:00Z".into())];
+    assert_eq!(s.write_file(&batch(b.clone())).await.unwrap().platforms, 1);
+    assert_eq!(s.write_file(&batch(b)).await.unwrap().platforms, 0);
+    let got = &s.platforms(None).await.unwrap()[0].platform;
+    assert_eq!(
+        got.attributes,
+        [("pi_name", "NEW PI"), ("dac", "aoml"), ("launch_date", "1997-07-28T00:00:00Z")]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+    );
+}
+
+#[tokio::test]
 async fn heat_stress_days_round_trip() {
     let s = store().await;
     let site = model::ReefSite {
