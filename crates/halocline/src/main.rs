@@ -126,8 +126,12 @@ fn main() -> anyhow::Result<()> {
                 // The data folders only: the sample's SOURCES.md is documentation, not data.
                 let parts: Vec<PathBuf> =
                     ["argo", "buoy", "crw"].iter().map(|d| dir.join(d)).filter(|d| d.is_dir()).collect();
-                ingest_cmd::run(store.clone(), if parts.is_empty() { std::slice::from_ref(&dir) } else { &parts }, false)
-                    .await?;
+                ingest_cmd::run(
+                    store.clone(),
+                    if parts.is_empty() { std::slice::from_ref(&dir) } else { &parts },
+                    false,
+                )
+                .await?;
             } else {
                 println!("{url} already holds {} files; not ingesting again", counts.files);
             }
