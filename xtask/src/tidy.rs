@@ -14,8 +14,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("formats", &["model"]),
     ("store", &["model"]),
     ("ingest", &["model", "compute", "formats", "store"]),
-    ("server", &["model", "compute", "formats", "store", "ingest"]),
-    ("halocline", &["model", "compute", "formats", "store", "ingest", "server"]),
+    ("query", &["model", "compute", "store"]),
+    ("server", &["model", "compute", "formats", "store", "ingest", "query"]),
+    ("halocline", &["model", "compute", "formats", "store", "ingest", "query", "server"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

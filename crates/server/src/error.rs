@@ -38,6 +38,12 @@ impl From<store::StoreError> for ApiError {
     }
 }
 
+impl From<query::QueryError> for ApiError {
+    fn from(e: query::QueryError) -> ApiError {
+        ApiError { code: e.code(), message: e.to_string() }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let message = if self.code == ErrorCode::Internal {

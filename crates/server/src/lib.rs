@@ -22,6 +22,10 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(api::health))
+        .route("/ready", get(api::ready))
+        .route("/api/argo", get(api::argo::search))
+        .route("/api/argo/meta", get(api::argo::meta))
+        .route("/api/argo/vocabulary", get(api::argo::vocabulary))
         .route("/api/platforms", get(api::platforms))
         .route("/api/profiles/{id}", get(api::profile))
         .route("/api/series", get(api::series))

@@ -119,6 +119,22 @@ pub struct PlatformSummary {
     pub variables: Vec<String>,
 }
 
+/// A profile's searchable facts without its levels: what a search filters and sorts before it loads
+/// the few profiles a page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileStub {
+    /// The store's row id (stable while the row exists), used to load the full profile.
+    pub row_id: i64,
+    pub key: ProfileKey,
+    pub position: Option<model::Point>,
+    pub time: Option<DateTime<Utc>>,
+    pub data_mode: model::DataMode,
+    /// Argo parameter names present (`PRES`, `TEMP`, `DOXY`, ...).
+    pub params: Vec<String>,
+    pub source_format: model::SourceFormat,
+    pub position_qc: model::QcFlag,
+}
+
 /// What to look for among profiles.
 #[derive(Debug, Clone, Default)]
 pub struct ProfileFilter {
@@ -142,6 +158,11 @@ pub trait Store: Send + Sync {
     async fn platforms(&self, kind: Option<PlatformKind>) -> Result<Vec<PlatformSummary>, StoreError>;
     async fn profile(&self, key: &ProfileKey) -> Result<Option<Profile>, StoreError>;
     async fn profiles(&self, filter: &ProfileFilter) -> Result<Vec<Profile>, StoreError>;
+    /// Stubs of the profiles whose index entry may match: the region's index boxes, the time range and
+    /// platform are applied; exact geometry is left to the caller. Ordered by time, platform, cycle.
+    async fn profile_stubs(&self, filter: &ProfileFilter) -> Result<Vec<ProfileStub>, StoreError>;
+    /// Full profiles by row id, in the order given (missing ids are skipped).
+    async fn profiles_by_row_ids(&self, ids: &[i64]) -> Result<Vec<Profile>, StoreError>;
     async fn series(&self, platform: &str, variable: &str, time: TimeRange) -> Result<Vec<SeriesPoint>, StoreError>;
     async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError>;
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError>;

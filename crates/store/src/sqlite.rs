@@ -14,7 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 
 use crate::codec::{decode_levels, encode_levels, fnv1a};
-use crate::{FileBatch, PlatformSummary, ProfileFilter, StoreError, TableCounts, WriteCounts};
+use crate::{FileBatch, PlatformSummary, ProfileFilter, ProfileStub, StoreError, TableCounts, WriteCounts};
 
 /// Schema migrations, applied in order, each once (recorded in `schema_migrations`).
 const MIGRATIONS: &[(i64, &str)] = &[(
@@ -792,6 +792,99 @@ impl crate::Store for SqliteStore {
             if f.limit.is_some_and(|l| out.len() >= l) {
                 break;
             }
+        }
+        Ok(out)
+    }
+
+    async fn profile_stubs(&self, f: &ProfileFilter) -> Result<Vec<ProfileStub>, StoreError> {
+        let mut sql = String::from(
+            "SELECT p.id, p.platform, p.cycle, p.direction, p.time, p.lon, p.lat, p.data_mode, p.params, p.source_format,
+                    p.position_qc FROM profiles p",
+        );
+        let mut conds: Vec<String> = Vec::new();
+        let boxes = f.region.as_ref().map(|r| r.index_boxes()).unwrap_or_default();
+        if f.region.is_some() {
+            sql.push_str(" JOIN profiles_rtree r ON r.id = p.id");
+            let mut ors: Vec<&str> = boxes
+                .iter()
+                .map(|_| "(r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ?)")
+                .collect();
+            if ors.is_empty() {
+                ors.push("0");
+            }
+            conds.push(format!("({})", ors.join(" OR ")));
+            if f.time.is_some() {
+                // Let the R*Tree prune by day too (bounds are conservative; the exact test follows).
+                conds.push("r.max_day >= ? AND r.min_day <= ?".into());
+            }
+        }
+        if f.time.is_some() {
+            conds.push("p.time >= ? AND p.time < ?".into());
+        }
+        if f.platform.is_some() {
+            conds.push("p.platform = ?".into());
+        }
+        if !conds.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conds.join(" AND "));
+        }
+        sql.push_str(" ORDER BY p.time, p.platform, p.cycle, p.direction");
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for b in &boxes {
+            q = q.bind(b.east).bind(b.west).bind(b.north).bind(b.south);
+        }
+        if let (Some(t), true) = (&f.time, f.region.is_some()) {
+            let day = |t: DateTime<Utc>| t.timestamp() as f64 / 86_400.0;
+            q = q.bind(day(t.start()) - 1.0).bind(day(t.end()) + 1.0);
+        }
+        if let Some(t) = &f.time {
+            q = q.bind(t.start().timestamp()).bind(t.end().timestamp());
+        }
+        if let Some(p) = &f.platform {
+            q = q.bind(p);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let dir: String = r.try_get(3)?;
+            let (lon, lat): (Option<f64>, Option<f64>) = (r.try_get(5)?, r.try_get(6)?);
+            let mode: String = r.try_get(7)?;
+            let params: String = r.try_get(8)?;
+            let fmt: String = r.try_get(9)?;
+            out.push(ProfileStub {
+                row_id: r.try_get(0)?,
+                key: ProfileKey {
+                    platform: r.try_get(1)?,
+                    cycle: r.try_get(2)?,
+                    direction: if dir == "D" { DirectionKey::D } else { DirectionKey::A },
+                },
+                time: from_ts(r.try_get(4)?),
+                position: lon.zip(lat).and_then(|(lon, lat)| Point::new(lon, lat).ok()),
+                data_mode: DataMode::from_char(mode.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime),
+                params: if params.is_empty() { Vec::new() } else { params.split(',').map(str::to_string).collect() },
+                source_format: SourceFormat::parse(&fmt).unwrap_or(SourceFormat::ArgoNetcdf),
+                position_qc: QcFlag::from_byte(r.try_get::<i64, _>(10)? as u8),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn profiles_by_row_ids(&self, ids: &[i64]) -> Result<Vec<Profile>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let mut q = sqlx::query(AssertSqlSafe(format!(
+                "SELECT p.id AS row_id, {PROFILE_COLUMNS} FROM profiles p WHERE p.id IN ({marks})"
+            )));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            let rows = q.fetch_all(&self.pool).await?;
+            let mut by_id = std::collections::HashMap::with_capacity(rows.len());
+            for row in &rows {
+                by_id.insert(row.try_get::<i64, _>("row_id")?, profile_from_row(row)?);
+            }
+            out.extend(chunk.iter().filter_map(|id| by_id.remove(id)));
         }
         Ok(out)
     }

@@ -1,5 +1,6 @@
 //! The native REST API: thin handlers over the store; parameters parsed at the edge, wire types in `wire`.
 
+pub mod argo;
 mod params;
 pub mod wire;
 
@@ -14,6 +15,17 @@ use params::{PlatformsParams, SeriesParams};
 pub async fn health(State(state): State<AppState>) -> Result<Json<wire::Health>, ApiError> {
     let ready = state.store.ready().await.unwrap_or(false);
     Ok(Json(wire::Health { status: "ok", version: env!("CARGO_PKG_VERSION"), store_ready: ready }))
+}
+
+/// 200 when the store answers and its migrations are applied, 503 otherwise.
+pub async fn ready(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    match state.store.ready().await {
+        Ok(true) => Ok(Json(serde_json::json!({ "ready": true }))),
+        Ok(false) => {
+            Err(ApiError { code: model::ErrorCode::Unavailable, message: "store migrations are not applied".into() })
+        }
+        Err(e) => Err(ApiError { code: model::ErrorCode::Unavailable, message: format!("store unreachable: {e}") }),
+    }
 }
 
 pub async fn platforms(

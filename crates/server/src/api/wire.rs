@@ -101,6 +101,23 @@ fn f32_json(x: f32) -> Option<f64> {
 
 impl From<&Profile> for ArgovisProfile {
     fn from(p: &Profile) -> ArgovisProfile {
+        ArgovisProfile::new(p, true)
+    }
+}
+
+/// `compression=minimal`: `[id, lon, lat, timestamp, sources]`.
+pub fn minimal_stub(s: &store::ProfileStub) -> (String, Option<f64>, Option<f64>, Option<String>, Vec<&'static str>) {
+    (s.key.id(), s.position.map(|p| p.lon), s.position.map(|p| p.lat), s.time.map(iso), query_sources(&s.params))
+}
+
+fn query_sources(params: &[String]) -> Vec<&'static str> {
+    let bgc = params.iter().any(|p| !matches!(p.as_str(), "PRES" | "TEMP" | "PSAL" | "CNDC"));
+    if bgc { vec!["argo_core", "argo_bgc"] } else { vec!["argo_core"] }
+}
+
+impl ArgovisProfile {
+    /// A profile document; `with_qc` adds a `<var>_argoqc` row after each variable.
+    pub fn new(p: &Profile, with_qc: bool) -> ArgovisProfile {
         let mut names = Vec::new();
         let mut info = Vec::new();
         let mut data = Vec::new();
@@ -110,9 +127,11 @@ impl From<&Profile> for ArgovisProfile {
             data.push((0..c.len()).map(|i| f32_json(c.best(i))).collect());
             names.push(name.clone());
             info.push((units, c.data_mode.to_char()));
-            data.push((0..c.len()).map(|i| c.best_qc(i).digit().map(f64::from)).collect());
-            names.push(format!("{name}_argoqc"));
-            info.push((String::new(), c.data_mode.to_char()));
+            if with_qc {
+                data.push((0..c.len()).map(|i| c.best_qc(i).digit().map(f64::from)).collect());
+                names.push(format!("{name}_argoqc"));
+                info.push((String::new(), c.data_mode.to_char()));
+            }
         }
         let key = p.key();
         ArgovisProfile {

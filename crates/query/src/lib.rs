@@ -1,0 +1,36 @@
+//! Query execution over a [`store::Store`]: the Argo profile search (Argovis' parameter model plus
+//! argopy's user modes), its cost guard, and level slicing. Parsing of HTTP parameters happens in
+//! `server`; this crate takes typed queries only.
+
+mod argo;
+mod cost;
+
+pub use argo::{ArgoQuery, DataSpec, Items, SearchPage, SourceFilter, UserMode, VarReq, search};
+pub use cost::{COST_LIMIT, Cost, cost, region_area_km2};
+
+/// Why a query cannot be answered. Messages are lowercase and say what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+impl QueryError {
+    pub fn code(&self) -> model::ErrorCode {
+        match self {
+            QueryError::BadRequest(_) => model::ErrorCode::BadRequest,
+            QueryError::NotFound(_) => model::ErrorCode::NotFound,
+            QueryError::TooLarge(_) => model::ErrorCode::TooLarge,
+            QueryError::Store(e) => e.code(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
