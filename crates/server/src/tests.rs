@@ -111,3 +111,93 @@ async fn series_by_platform_variable_and_time() {
     let (s, body) = get(&app, "/nowhere").await;
     assert_eq!((s, body["code"].as_str().unwrap()), (StatusCode::NOT_FOUND, "not_found"));
 }
+
+async fn app_with(files: &[&str]) -> axum::Router {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
+    let dir = format!("{}/../../data/sample", env!("CARGO_MANIFEST_DIR"));
+    let files: Vec<_> = files.iter().map(|f| std::path::PathBuf::from(format!("{dir}/{f}"))).collect();
+    let s = ingest::ingest_files(store.clone(), files, |_| {}).await;
+    assert!(s.skipped.is_empty(), "{:?}", s.skipped);
+    router(AppState { store })
+}
+
+#[tokio::test]
+async fn argovis_box_query_returns_the_recorded_profiles() {
+    let app = app_with(&["argo/argovis_argo_box_2012-01_presRange0-10.json"]).await;
+    let recorded: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{}/../../data/sample/argo/argovis_argo_box_2012-01_presRange0-10.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut want: Vec<&str> = recorded.as_array().unwrap().iter().map(|d| d["_id"].as_str().unwrap()).collect();
+    want.sort();
+    assert_eq!(want.len(), 19);
+    let uri = "/api/argo?data=pressure,temperature,salinity&box=[[-70,35],[-65,40]]&startDate=2012-01-01T00:00:00Z&endDate=2012-03-01T00:00:00Z&presRange=0,10";
+    let (s, body) = get(&app, &uri.replace('[', "%5B").replace(']', "%5D")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let mut got: Vec<&str> = body.as_array().unwrap().iter().map(|d| d["_id"].as_str().unwrap()).collect();
+    got.sort();
+    assert_eq!(got, want);
+    // Every returned level lies in presRange, and the data rows are the three asked for.
+    for d in body.as_array().unwrap() {
+        assert_eq!(d["data_info"][0], serde_json::json!(["pressure", "temperature", "salinity"]));
+        assert!(d["data"][0].as_array().unwrap().iter().all(|p| (0.0..=10.0).contains(&p.as_f64().unwrap())));
+    }
+    // Minimal stubs.
+    let (s, body) = get(&app, &format!("{}&compression=minimal", uri.replace('[', "%5B").replace(']', "%5D"))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body.as_array().unwrap().len(), 19);
+    assert_eq!(body[0].as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn argo_parameter_errors_name_the_parameter() {
+    let app = app_with(&["argo/D4900590_097.nc"]).await;
+    for (uri, needle) in [
+        ("/api/argo?box=%5B%5B0,0%5D%5D", "box"),
+        ("/api/argo?polygon=%5B%5B0,0%5D,%5B1,0%5D,%5B1,1%5D%5D", "polygon"),
+        ("/api/argo?center=0,0", "center needs radius"),
+        ("/api/argo?center=0,0&radius=-5", "radius"),
+        ("/api/argo?box=%5B%5B0,0%5D,%5B1,1%5D%5D&center=0,0&radius=5", "at most one region"),
+        ("/api/argo?startDate=2020-13-01", "startDate"),
+        ("/api/argo?platform=4900590&presRange=10", "presRange"),
+        ("/api/argo?platform=4900590&data=temperature,12", "QC flag"),
+        ("/api/argo?platform=4900590&mode=lazy", "mode"),
+        ("/api/argo?platform=4900590&bogus=1", "bogus"),
+        ("/api/argo", "give a region"),
+    ] {
+        let (s, body) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert!(body["message"].as_str().unwrap().contains(needle), "{uri}: {body}");
+    }
+    // A missing id is a 404, an empty search a 200 with [].
+    let (s, _) = get(&app, "/api/argo?id=4900590_098").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, body) = get(
+        &app,
+        "/api/argo?box=%5B%5B0,0%5D,%5B1,1%5D%5D&startDate=2020-01-01T00:00:00Z&endDate=2020-02-01T00:00:00Z",
+    )
+    .await;
+    assert_eq!((s, body), (StatusCode::OK, serde_json::json!([])));
+    // The whole ocean over 20 years is too big, with advice.
+    let (s, body) = get(
+        &app,
+        "/api/argo?box=%5B%5B-180,-90%5D,%5B180,90%5D%5D&startDate=2000-01-01T00:00:00Z&endDate=2020-01-01T00:00:00Z",
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body["message"].as_str().unwrap().contains("split it into"), "{body}");
+    let (s, body) = get(&app, "/api/argo?platform=4900590&data=temperature&mode=standard").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body[0]["data_info"][0], serde_json::json!(["pressure", "temperature"]));
+    let (s, body) = get(&app, "/api/argo/vocabulary?parameter=platform").await;
+    assert_eq!((s, body), (StatusCode::OK, serde_json::json!(["4900590"])));
+    let (s, body) = get(&app, "/api/argo/meta?id=4900590_097").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body[0]["id"], "4900590");
+    let (s, _) = get(&app, "/ready").await;
+    assert_eq!(s, StatusCode::OK);
+}
