@@ -5,6 +5,8 @@
 pub enum ErrorCode {
     /// The caller asked for something malformed or contradictory.
     BadRequest,
+    /// The caller did not prove who it is (missing or wrong key or token).
+    Unauthorized,
     /// The thing asked for does not exist.
     NotFound,
     /// The request is valid but too big to answer at once.
@@ -22,6 +24,7 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::NotFound => "not_found",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::TooManyRequests => "too_many_requests",

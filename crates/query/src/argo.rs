@@ -139,7 +139,7 @@ pub async fn search(store: &dyn Store, q: &ArgoQuery, now: DateTime<Utc>) -> Res
         stubs.retain(|s| s.data_mode == DataMode::Delayed || has(&s.params, "PRES"));
     }
     if let Some(n) = q.mostrecent {
-        stubs.sort_by(|a, b| b.time.cmp(&a.time));
+        stubs.sort_by_key(|s| std::cmp::Reverse(s.time));
         stubs.truncate(n);
     }
     let matched = stubs.len();

@@ -88,7 +88,7 @@ mod search {
         temp.adjusted = Some(vec![20.1, 15.1, 5.1]);
         temp.adjusted_qc = Some(vec![QcFlag::GOOD, QcFlag::PROBABLY_BAD, QcFlag::GOOD]);
         p.params = vec![pres, temp];
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             let mut doxy = ParamColumn::raw("DOXY", DataMode::RealTime, vec![200.0, 210.0, 180.0]);
             doxy.qc = vec![QcFlag::PROBABLY_GOOD; 3];
             p.params.push(doxy);

@@ -16,6 +16,14 @@ pub use error::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Bearer key that `POST /api/observations/ingest/` requires; `None` disables that route.
+    pub ingest_key: Option<String>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> AppState {
+        AppState { store, ingest_key: None }
+    }
 }
 
 /// All routes over `state`; tests call it with `oneshot`, `serve` binds it to a socket.
@@ -30,6 +38,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/profiles/{id}", get(api::profile))
         .route("/api/series", get(api::series))
         .route("/api/reefs/{id}/heatstress", get(api::heat_stress))
+        .route("/api/buoys", get(api::stations::buoys))
+        .route("/api/buoys/{id}/series", get(api::stations::buoy_series))
+        .route("/api/reefs", get(api::stations::reefs))
+        .route("/data/latest", get(api::seed::latest))
+        .route("/data/timeseries", get(api::seed::timeseries))
+        .route("/data/anomalies", get(api::seed::anomalies))
+        .route("/stats", get(api::seed::stats))
+        .route("/api/locations/", get(api::seed::locations))
+        .route("/api/observations/", get(api::seed::observations))
+        .route("/api/observations/ingest/", axum::routing::post(api::seed::ingest_observations))
         .fallback(api::not_found)
         .with_state(state)
 }

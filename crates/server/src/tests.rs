@@ -25,7 +25,7 @@ async fn app() -> axum::Router {
     .collect();
     let s = ingest::ingest_files(store.clone(), files, |_| {}).await;
     assert!(s.skipped.is_empty(), "{:?}", s.skipped);
-    router(AppState { store })
+    router(AppState::new(store))
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
@@ -118,7 +118,7 @@ async fn app_with(files: &[&str]) -> axum::Router {
     let files: Vec<_> = files.iter().map(|f| std::path::PathBuf::from(format!("{dir}/{f}"))).collect();
     let s = ingest::ingest_files(store.clone(), files, |_| {}).await;
     assert!(s.skipped.is_empty(), "{:?}", s.skipped);
-    router(AppState { store })
+    router(AppState::new(store))
 }
 
 #[tokio::test]
@@ -200,4 +200,97 @@ async fn argo_parameter_errors_name_the_parameter() {
     assert_eq!(body[0]["id"], "4900590");
     let (s, _) = get(&app, "/ready").await;
     assert_eq!(s, StatusCode::OK);
+}
+
+async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, Value) {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn buoys_reefs_and_the_seed_routes() {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
+    let dir = format!("{}/../../data/sample", env!("CARGO_MANIFEST_DIR"));
+    let files: Vec<_> = [
+        "buoy/ndbc_activestations_2024-08-27.xml",
+        "buoy/44005h2012.txt",
+        "buoy/TPLM2_realtime2_2022-08-13.txt",
+        "crw/crw_vs_florida_keys.txt",
+    ]
+    .iter()
+    .map(|f| std::path::PathBuf::from(format!("{dir}/{f}")))
+    .collect();
+    ingest::ingest_files(store.clone(), files, |_| {}).await;
+    let app = router(AppState { store, ingest_key: Some("sekret".into()) });
+
+    // Gulf of Maine box: 44005 is inside, TPLM2 (Chesapeake) is not.
+    let (s, body) =
+        get(&app, "/api/buoys?box=%5B%5B-71,42%5D,%5B-66,45%5D%5D&startDate=2012-06-01&endDate=2012-07-01").await;
+    assert_eq!(s, StatusCode::OK);
+    let ids: Vec<&str> = body.as_array().unwrap().iter().map(|b| b["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["44005"]);
+    let (s, body) =
+        get(&app, "/api/buoys/44005/series?variable=WTMP&startDate=2012-01-01T00:00:00Z&endDate=2012-01-01T02:00:00Z")
+            .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body["count"], 2);
+    let (s, _) = get(&app, "/api/buoys/NOPE1/series?variable=WTMP").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, body) = get(&app, "/api/reefs?center=-81.6,24.7&radius=50").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body[0]["id"], "florida_keys");
+
+    // Latest: the newest point of each (platform, variable), with its age.
+    let (s, body) = get(&app, "/data/latest").await;
+    assert_eq!(s, StatusCode::OK);
+    let tplm2_pres = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["location_id"] == "TPLM2" && p["variable"] == "air_pressure")
+        .unwrap();
+    assert_eq!(tplm2_pres["timestamp"], "2022-08-13T18:00:00Z");
+    assert_eq!(tplm2_pres["value"], 1020.8);
+    assert!(tplm2_pres["age_seconds"].as_i64().unwrap() > 0);
+    // Windows end at the newest stored observation.
+    let (s, body) = get(&app, "/data/timeseries?days=2&variable=air_pressure").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body["until"], "2022-08-13T18:00:01Z");
+    assert!(body["data"].as_array().unwrap().iter().all(|d| d["location_id"] == "TPLM2"));
+    let (s, _) = get(&app, "/data/timeseries?days=0").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, body) = get(&app, "/data/anomalies?days=7").await;
+    assert_eq!((s, body), (StatusCode::OK, serde_json::json!([])));
+    let (s, body) = get(&app, "/stats").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body["heat_stress_days"], 14461);
+    assert!(body["variables"].as_array().unwrap().iter().any(|v| v["variable"] == "sea_surface_temperature"));
+    let (s, body) = get(&app, "/api/locations/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.as_array().unwrap().len() > 1300);
+
+    // Ingest behind the bearer key: all or nothing.
+    let post = |auth: Option<&str>, body: &str| {
+        let mut r = Request::post("/api/observations/ingest/").header("content-type", "application/json");
+        if let Some(a) = auth {
+            r = r.header("authorization", a);
+        }
+        r.body(Body::from(body.to_string())).unwrap()
+    };
+    let good = r#"[{"location_id":"REEF1","timestamp":"2024-01-01T00:00:00Z","value":28.5,"variable":"sea_surface_temperature","quality_flag":1,"source":"logger"}]"#;
+    assert_eq!(send(&app, post(None, good)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&app, post(Some("Bearer wrong"), good)).await.0, StatusCode::UNAUTHORIZED);
+    let (s, body) = send(&app, post(Some("Bearer sekret"), good)).await;
+    assert_eq!((s, body["stored"].as_u64()), (StatusCode::OK, Some(1)));
+    let mixed = r#"[{"location_id":"REEF1","timestamp":"2024-01-02T00:00:00Z","value":28.6,"variable":"sea_surface_temperature"},
+                    {"location_id":"REEF1","timestamp":"yesterday","value":1,"variable":"sea_surface_temperature"}]"#;
+    let (s, body) = send(&app, post(Some("Bearer sekret"), mixed)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().starts_with("item 1"), "{body}");
+    let (s, body) = get(&app, "/api/observations/?location=REEF1&variable=sea_surface_temperature").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body.as_array().unwrap().len(), 1);
+    assert_eq!(body[0]["quality_flag"], 1);
 }

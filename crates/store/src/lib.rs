@@ -135,6 +135,31 @@ pub struct ProfileStub {
     pub position_qc: model::QcFlag,
 }
 
+/// Summary of one series variable over the whole store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariableStats {
+    pub variable: String,
+    pub platforms: u64,
+    pub count: u64,
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+}
+
+/// What to look for among series points.
+#[derive(Debug, Clone, Default)]
+pub struct SeriesFilter {
+    pub platform: Option<String>,
+    pub variable: Option<String>,
+    pub time: Option<TimeRange>,
+    /// Only points whose QC flag is one of these.
+    pub qc_in: Option<Vec<model::QcFlag>>,
+    /// At most this many points (oldest first).
+    pub limit: Option<usize>,
+}
+
 /// What to look for among profiles.
 #[derive(Debug, Clone, Default)]
 pub struct ProfileFilter {
@@ -164,6 +189,12 @@ pub trait Store: Send + Sync {
     /// Full profiles by row id, in the order given (missing ids are skipped).
     async fn profiles_by_row_ids(&self, ids: &[i64]) -> Result<Vec<Profile>, StoreError>;
     async fn series(&self, platform: &str, variable: &str, time: TimeRange) -> Result<Vec<SeriesPoint>, StoreError>;
+    /// Points matching a filter, ordered by time, platform, variable, depth.
+    async fn series_points(&self, filter: &SeriesFilter) -> Result<Vec<SeriesPoint>, StoreError>;
+    /// The newest point of every (platform, variable).
+    async fn series_latest(&self) -> Result<Vec<SeriesPoint>, StoreError>;
+    /// Count, range and mean of every series variable.
+    async fn series_stats(&self) -> Result<Vec<VariableStats>, StoreError>;
     async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError>;
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError>;
 }

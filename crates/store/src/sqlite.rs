@@ -14,7 +14,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 
 use crate::codec::{decode_levels, encode_levels, fnv1a};
-use crate::{FileBatch, PlatformSummary, ProfileFilter, ProfileStub, StoreError, TableCounts, WriteCounts};
+use crate::{
+    FileBatch, PlatformSummary, ProfileFilter, ProfileStub, SeriesFilter, StoreError, TableCounts, VariableStats,
+    WriteCounts,
+};
 
 /// Schema migrations, applied in order, each once (recorded in `schema_migrations`).
 const MIGRATIONS: &[(i64, &str)] = &[(
@@ -135,6 +138,17 @@ fn clamp_date(d: NaiveDate) -> String {
     let lo = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
     let hi = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
     d.clamp(lo, hi).format("%Y-%m-%d").to_string()
+}
+
+fn point_of((platform, variable, t, depth, value, qc): (String, String, i64, f64, f64, i64)) -> Option<SeriesPoint> {
+    Some(SeriesPoint {
+        platform,
+        variable,
+        time: Utc.timestamp_opt(t, 0).single()?,
+        depth,
+        value,
+        qc: QcFlag::from_byte(qc as u8),
+    })
 }
 
 fn nan_to_none(x: f64) -> Option<f64> {
@@ -911,6 +925,77 @@ impl crate::Store for SqliteStore {
                     value,
                     qc: QcFlag::from_byte(qc as u8),
                 })
+            })
+            .collect())
+    }
+
+    async fn series_points(&self, f: &SeriesFilter) -> Result<Vec<SeriesPoint>, StoreError> {
+        let mut sql = String::from("SELECT platform, variable, time, depth, value, qc FROM series");
+        let mut conds: Vec<String> = Vec::new();
+        if f.platform.is_some() {
+            conds.push("platform = ?".into());
+        }
+        if f.variable.is_some() {
+            conds.push("variable = ?".into());
+        }
+        if f.time.is_some() {
+            conds.push("time >= ? AND time < ?".into());
+        }
+        if let Some(qc) = &f.qc_in {
+            conds
+                .push(format!("qc IN ({})", qc.iter().map(|q| q.to_byte().to_string()).collect::<Vec<_>>().join(", ")));
+        }
+        if !conds.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conds.join(" AND "));
+        }
+        sql.push_str(" ORDER BY time, platform, variable, depth");
+        if let Some(l) = f.limit {
+            sql.push_str(&format!(" LIMIT {l}"));
+        }
+        let mut q = sqlx::query_as::<_, (String, String, i64, f64, f64, i64)>(AssertSqlSafe(sql));
+        if let Some(p) = &f.platform {
+            q = q.bind(p.clone());
+        }
+        if let Some(v) = &f.variable {
+            q = q.bind(v.clone());
+        }
+        if let Some(t) = &f.time {
+            q = q.bind(t.start().timestamp()).bind(t.end().timestamp());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().filter_map(point_of).collect())
+    }
+
+    async fn series_latest(&self) -> Result<Vec<SeriesPoint>, StoreError> {
+        // SQLite takes the bare columns from the row that holds max(time).
+        let rows: Vec<(String, String, i64, f64, f64, i64)> = sqlx::query_as(
+            "SELECT platform, variable, max(time), depth, value, qc FROM series GROUP BY platform, variable
+             ORDER BY platform, variable",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().filter_map(point_of).collect())
+    }
+
+    async fn series_stats(&self) -> Result<Vec<VariableStats>, StoreError> {
+        let rows: Vec<(String, i64, i64, f64, f64, f64, i64, i64)> = sqlx::query_as(
+            "SELECT variable, count(DISTINCT platform), count(*), min(value), max(value), avg(value), min(time), max(time)
+             FROM series GROUP BY variable ORDER BY variable",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(variable, platforms, count, min, max, mean, first, last)| VariableStats {
+                variable,
+                platforms: platforms as u64,
+                count: count as u64,
+                min,
+                max,
+                mean,
+                first: from_ts(Some(first)),
+                last: from_ts(Some(last)),
             })
             .collect())
     }

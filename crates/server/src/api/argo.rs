@@ -72,6 +72,49 @@ fn argo_param(name: &str) -> Option<String> {
     }
 }
 
+/// At most one region among `polygon`, `multipolygon`, `box` and `center`+`radius`.
+pub fn parse_region(
+    polygon: Option<&str>,
+    multipolygon: Option<&str>,
+    bbox: Option<&str>,
+    center: Option<&str>,
+    radius: Option<&str>,
+) -> Result<Option<Region>, ApiError> {
+    let given = [polygon.is_some(), multipolygon.is_some(), bbox.is_some(), center.is_some() || radius.is_some()];
+    if given.iter().filter(|&&r| r).count() > 1 {
+        return Err(bad("give at most one region: polygon, multipolygon, box, or center with radius"));
+    }
+    if let Some(p) = polygon {
+        let pts: Vec<[f64; 2]> = json_value("polygon", p, "a closed ring [[lon,lat],...]")?;
+        return Ok(Some(Region::Polygon(ring("polygon", &pts)?)));
+    }
+    if let Some(p) = multipolygon {
+        let polys: Vec<Vec<[f64; 2]>> = json_value("multipolygon", p, "a list of closed rings [[[lon,lat],...],...]")?;
+        let polys = polys.iter().map(|r| ring("multipolygon", r)).collect::<Result<Vec<_>, _>>()?;
+        return Ok(Some(Region::multipolygon(polys).map_err(|e| bad(format!("multipolygon: {e}")))?));
+    }
+    if let Some(b) = bbox {
+        let c: [[f64; 2]; 2] = json_value("box", b, "[[llLon,llLat],[urLon,urLat]]")?;
+        return Ok(Some(Region::Box(
+            BBox::new(c[0][0], c[0][1], c[1][0], c[1][1]).map_err(|e| bad(format!("box: {e}")))?,
+        )));
+    }
+    match (center, radius) {
+        (Some(c), Some(r)) => {
+            let parts: Vec<&str> = c.split(',').collect();
+            if parts.len() != 2 {
+                return Err(bad(format!("center {c:?} is not lon,lat")));
+            }
+            let pt = Point::new(number("center", parts[0])?, number("center", parts[1])?)
+                .map_err(|e| bad(format!("center: {e}")))?;
+            Ok(Some(Region::circle(pt, number("radius", r)?).map_err(|e| bad(format!("radius: {e}")))?))
+        }
+        (Some(_), None) => Err(bad("center needs radius (km)")),
+        (None, Some(_)) => Err(bad("radius needs center (lon,lat)")),
+        (None, None) => Ok(None),
+    }
+}
+
 fn parse_data(s: &str) -> Result<(DataSpec, bool), ApiError> {
     let mut vars: Vec<VarReq> = Vec::new();
     let (mut all, mut except) = (false, false);
@@ -131,44 +174,13 @@ impl ArgoParams {
             .map_err(|e| bad(format!("startDate/endDate: {e}")))?;
             q.time = Some(t);
         }
-        let regions = [
-            self.polygon.is_some(),
-            self.multipolygon.is_some(),
-            self.bbox.is_some(),
-            self.center.is_some() || self.radius.is_some(),
-        ];
-        if regions.iter().filter(|&&r| r).count() > 1 {
-            return Err(bad("give at most one region: polygon, multipolygon, box, or center with radius"));
-        }
-        if let Some(p) = &self.polygon {
-            let pts: Vec<[f64; 2]> = json_value("polygon", p, "a closed ring [[lon,lat],...]")?;
-            q.region = Some(Region::Polygon(ring("polygon", &pts)?));
-        }
-        if let Some(p) = &self.multipolygon {
-            let polys: Vec<Vec<[f64; 2]>> =
-                json_value("multipolygon", p, "a list of closed rings [[[lon,lat],...],...]")?;
-            let polys = polys.iter().map(|r| ring("multipolygon", r)).collect::<Result<Vec<_>, _>>()?;
-            q.region = Some(Region::multipolygon(polys).map_err(|e| bad(format!("multipolygon: {e}")))?);
-        }
-        if let Some(b) = &self.bbox {
-            let c: [[f64; 2]; 2] = json_value("box", b, "[[llLon,llLat],[urLon,urLat]]")?;
-            q.region =
-                Some(Region::Box(BBox::new(c[0][0], c[0][1], c[1][0], c[1][1]).map_err(|e| bad(format!("box: {e}")))?));
-        }
-        match (&self.center, &self.radius) {
-            (Some(c), Some(r)) => {
-                let parts: Vec<&str> = c.split(',').collect();
-                if parts.len() != 2 {
-                    return Err(bad(format!("center {c:?} is not lon,lat")));
-                }
-                let pt = Point::new(number("center", parts[0])?, number("center", parts[1])?)
-                    .map_err(|e| bad(format!("center: {e}")))?;
-                q.region = Some(Region::circle(pt, number("radius", r)?).map_err(|e| bad(format!("radius: {e}")))?);
-            }
-            (Some(_), None) => return Err(bad("center needs radius (km)")),
-            (None, Some(_)) => return Err(bad("radius needs center (lon,lat)")),
-            (None, None) => {}
-        }
+        q.region = parse_region(
+            self.polygon.as_deref(),
+            self.multipolygon.as_deref(),
+            self.bbox.as_deref(),
+            self.center.as_deref(),
+            self.radius.as_deref(),
+        )?;
         if let Some(r) = &self.pres_range {
             let parts: Vec<&str> = r.split(',').collect();
             if parts.len() != 2 {

@@ -2,6 +2,8 @@
 
 pub mod argo;
 mod params;
+pub mod seed;
+pub mod stations;
 pub mod wire;
 
 use axum::Json;

@@ -1,0 +1,407 @@
+//! The seed services' short routes over stored data: `/data/latest`, `/data/timeseries`, `/data/anomalies`,
+//! `/stats`, `/api/locations/`, `/api/observations/` and `POST /api/observations/ingest/`.
+//!
+//! "Latest" is the newest stored observation of each (platform, variable), whatever its age; every item
+//! carries its time and its age in seconds, so a stale source shows as stale. Windows of `days` end at
+//! the newest stored observation (the store may hold archives far older than today), and say so in
+//! `until`.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use chrono::{DateTime, Duration, Utc};
+use model::{PlatformKind, QcFlag, SeriesPoint, TimeRange, Variable};
+use serde::{Deserialize, Serialize};
+use store::{FileBatch, SeriesFilter};
+
+use super::params::parse_instant;
+use crate::{ApiError, AppState};
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[derive(Serialize)]
+pub struct LatestOut {
+    pub location_id: String,
+    pub variable: String,
+    pub timestamp: String,
+    pub age_seconds: i64,
+    pub depth: f64,
+    pub value: f64,
+    pub quality_flag: Option<u8>,
+}
+
+pub async fn latest(State(state): State<AppState>) -> Result<Json<Vec<LatestOut>>, ApiError> {
+    let now = Utc::now();
+    let pts = state.store.series_latest().await?;
+    Ok(Json(
+        pts.into_iter()
+            .map(|p| LatestOut {
+                location_id: p.platform,
+                variable: p.variable,
+                timestamp: iso(p.time),
+                age_seconds: (now - p.time).num_seconds(),
+                depth: p.depth,
+                value: p.value,
+                quality_flag: p.qc.digit(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowParams {
+    pub days: Option<String>,
+    pub variable: Option<String>,
+}
+
+struct Window {
+    time: TimeRange,
+    variable: Option<&'static Variable>,
+}
+
+async fn window(state: &AppState, p: &WindowParams) -> Result<Option<Window>, ApiError> {
+    let days: i64 = match &p.days {
+        None => 7,
+        Some(d) => d
+            .parse()
+            .ok()
+            .filter(|d| (1..=366).contains(d))
+            .ok_or_else(|| ApiError::bad_request(format!("days {d:?} is not an integer in 1..=366")))?,
+    };
+    let variable = match &p.variable {
+        None => None,
+        Some(v) => Some(Variable::lookup(v).ok_or_else(|| ApiError::bad_request(format!("unknown variable {v:?}")))?),
+    };
+    let Some(until) = state.store.series_stats().await?.iter().filter_map(|s| s.last).max() else {
+        return Ok(None);
+    };
+    let until = until + Duration::seconds(1);
+    let time = TimeRange::new(until - Duration::days(days), until).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok(Some(Window { time, variable }))
+}
+
+#[derive(Serialize)]
+pub struct DailyOut {
+    pub location_id: String,
+    pub variable: String,
+    pub date: String,
+    pub mean: f64,
+    pub min: f64,
+    pub max: f64,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct TimeseriesOut {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub data: Vec<DailyOut>,
+}
+
+/// Daily mean, min and max per (platform, variable) over the window.
+pub async fn timeseries(
+    State(state): State<AppState>,
+    params: Result<Query<WindowParams>, QueryRejection>,
+) -> Result<Json<TimeseriesOut>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Some(w) = window(&state, &p).await? else {
+        return Ok(Json(TimeseriesOut { since: None, until: None, data: Vec::new() }));
+    };
+    let variable = w.variable.map_or("sea_surface_temperature", |v| v.name);
+    let filter = SeriesFilter { variable: Some(variable.to_string()), time: Some(w.time), ..Default::default() };
+    let pts = state.store.series_points(&filter).await?;
+    let mut days: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
+    for p in &pts {
+        days.entry((p.platform.clone(), p.time.format("%Y-%m-%d").to_string())).or_default().push(p.value);
+    }
+    let data = days
+        .into_iter()
+        .map(|((loc, date), v)| DailyOut {
+            location_id: loc,
+            variable: variable.to_string(),
+            date,
+            mean: v.iter().sum::<f64>() / v.len() as f64,
+            min: v.iter().copied().fold(f64::INFINITY, f64::min),
+            max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            count: v.len(),
+        })
+        .collect();
+    Ok(Json(TimeseriesOut { since: Some(iso(w.time.start())), until: Some(iso(w.time.end())), data }))
+}
+
+#[derive(Serialize)]
+pub struct AnomalyOut {
+    pub location_id: String,
+    pub variable: String,
+    pub timestamp: String,
+    pub value: f64,
+    pub quality_flag: Option<u8>,
+    pub reason: String,
+}
+
+/// Points flagged 3 (suspect / probably bad) or 4 (fail / bad) in the window, each with its reason.
+pub async fn anomalies(
+    State(state): State<AppState>,
+    params: Result<Query<WindowParams>, QueryRejection>,
+) -> Result<Json<Vec<AnomalyOut>>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Some(w) = window(&state, &p).await? else { return Ok(Json(Vec::new())) };
+    let filter = SeriesFilter {
+        variable: w.variable.map(|v| v.name.to_string()),
+        time: Some(w.time),
+        qc_in: Some(vec![QcFlag::PROBABLY_BAD, QcFlag::BAD]),
+        limit: Some(10_000),
+        ..Default::default()
+    };
+    let pts = state.store.series_points(&filter).await?;
+    Ok(Json(
+        pts.into_iter()
+            .map(|p| AnomalyOut {
+                reason: format!(
+                    "quality flag {} ({})",
+                    p.qc.digit().unwrap_or(9),
+                    if p.qc == QcFlag::BAD { "fail" } else { "suspect" }
+                ),
+                location_id: p.platform,
+                variable: p.variable,
+                timestamp: iso(p.time),
+                value: p.value,
+                quality_flag: p.qc.digit(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize)]
+pub struct VariableStatsOut {
+    pub variable: String,
+    pub units: &'static str,
+    pub platforms: u64,
+    pub count: u64,
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct StatsOut {
+    pub files: u64,
+    pub platforms: u64,
+    pub profiles: u64,
+    pub levels: u64,
+    pub series_points: u64,
+    pub reef_sites: u64,
+    pub heat_stress_days: u64,
+    pub variables: Vec<VariableStatsOut>,
+}
+
+pub async fn stats(State(state): State<AppState>) -> Result<Json<StatsOut>, ApiError> {
+    let c = state.store.counts().await?;
+    let vars = state.store.series_stats().await?;
+    Ok(Json(StatsOut {
+        files: c.files,
+        platforms: c.platforms,
+        profiles: c.profiles,
+        levels: c.levels,
+        series_points: c.series_points,
+        reef_sites: c.reef_sites,
+        heat_stress_days: c.heat_stress_days,
+        variables: vars
+            .into_iter()
+            .map(|v| VariableStatsOut {
+                units: Variable::lookup(&v.variable).map_or("", |x| x.units),
+                variable: v.variable,
+                platforms: v.platforms,
+                count: v.count,
+                min: v.min,
+                max: v.max,
+                mean: v.mean,
+                first: v.first.map(iso),
+                last: v.last.map(iso),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Serialize)]
+pub struct LocationOut {
+    pub id: String,
+    pub name: Option<String>,
+    pub kind: &'static str,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// Platforms with a fixed position (stations, buoys, reef sites).
+pub async fn locations(State(state): State<AppState>) -> Result<Json<Vec<LocationOut>>, ApiError> {
+    let list = state.store.platforms(None).await?;
+    Ok(Json(
+        list.into_iter()
+            .filter(|s| s.platform.kind != PlatformKind::ArgoFloat)
+            .filter_map(|s| {
+                let pos = s.platform.position?;
+                Some(LocationOut {
+                    id: s.platform.id,
+                    name: s.platform.name,
+                    kind: s.platform.kind.as_str(),
+                    latitude: pos.lat,
+                    longitude: pos.lon,
+                })
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObservationParams {
+    pub location: Option<String>,
+    pub variable: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub limit: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Observation {
+    pub location_id: String,
+    pub timestamp: String,
+    pub value: f64,
+    pub variable: String,
+    #[serde(default)]
+    pub quality_flag: Option<u8>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub depth: Option<f64>,
+}
+
+pub async fn observations(
+    State(state): State<AppState>,
+    params: Result<Query<ObservationParams>, QueryRejection>,
+) -> Result<Json<Vec<Observation>>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let variable = match &p.variable {
+        Some(v) => {
+            Some(Variable::lookup(v).ok_or_else(|| ApiError::bad_request(format!("unknown variable {v:?}")))?.name)
+        }
+        None => None,
+    };
+    let start = p.start.as_deref().map(|s| parse_instant("start", s)).transpose()?;
+    let end = p.end.as_deref().map(|s| parse_instant("end", s)).transpose()?;
+    let time = match (start, end) {
+        (None, None) => None,
+        (a, b) => Some(
+            TimeRange::new(a.unwrap_or(DateTime::<Utc>::MIN_UTC), b.unwrap_or(DateTime::<Utc>::MAX_UTC))
+                .map_err(|e| ApiError::bad_request(format!("start/end: {e}")))?,
+        ),
+    };
+    let limit = match &p.limit {
+        None => 10_000,
+        Some(l) => l
+            .parse()
+            .ok()
+            .filter(|l| (1..=100_000).contains(l))
+            .ok_or_else(|| ApiError::bad_request(format!("limit {l:?} is not an integer in 1..=100000")))?,
+    };
+    if p.location.is_none() && time.is_none() {
+        return Err(ApiError::bad_request("give a location or a start/end time range"));
+    }
+    let filter = SeriesFilter {
+        platform: p.location.clone(),
+        variable: variable.map(str::to_string),
+        time,
+        limit: Some(limit),
+        ..Default::default()
+    };
+    let pts = state.store.series_points(&filter).await?;
+    Ok(Json(
+        pts.into_iter()
+            .map(|p| Observation {
+                location_id: p.platform,
+                timestamp: iso(p.time),
+                value: p.value,
+                variable: p.variable,
+                quality_flag: p.qc.digit(),
+                source: None,
+                depth: Some(p.depth),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize)]
+pub struct IngestOut {
+    pub received: usize,
+    pub stored: u64,
+}
+
+/// Stores JSON observations in one transaction, behind the configured bearer key. The whole batch is
+/// validated first: one bad item rejects it with a 400 naming the item, and nothing is stored.
+pub async fn ingest_observations(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<Vec<Observation>>, JsonRejection>,
+) -> Result<Json<IngestOut>, ApiError> {
+    let Some(key) = &state.ingest_key else {
+        return Err(ApiError {
+            code: model::ErrorCode::Unavailable,
+            message: "ingest is disabled: set HALOCLINE_INGEST_KEY".into(),
+        });
+    };
+    let given = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    if given != Some(key.as_str()) {
+        return Err(ApiError {
+            code: model::ErrorCode::Unauthorized,
+            message: "a valid bearer key is required".into(),
+        });
+    }
+    let Json(items) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let mut points = Vec::with_capacity(items.len());
+    for (i, o) in items.iter().enumerate() {
+        let bad = |m: String| ApiError::bad_request(format!("item {i}: {m}"));
+        let var = Variable::lookup(&o.variable).ok_or_else(|| bad(format!("unknown variable {:?}", o.variable)))?;
+        let time = parse_instant("timestamp", &o.timestamp).map_err(|e| bad(e.message))?;
+        if !o.value.is_finite() {
+            return Err(bad("value is not a finite number".into()));
+        }
+        if o.location_id.trim().is_empty() {
+            return Err(bad("location_id is empty".into()));
+        }
+        let qc = match o.quality_flag {
+            None => QcFlag::NO_QC,
+            Some(q) => QcFlag::new(q).ok_or_else(|| bad(format!("quality_flag {q} is not 0-9")))?,
+        };
+        points.push(SeriesPoint {
+            platform: o.location_id.trim().to_string(),
+            variable: var.name.to_string(),
+            time,
+            depth: o.depth.unwrap_or(0.0),
+            value: o.value,
+            qc,
+        });
+    }
+    let mut stubs: Vec<model::Platform> = Vec::new();
+    for p in &points {
+        if !stubs.iter().any(|s| s.id == p.platform) {
+            stubs.push(model::Platform::new(p.platform.clone(), PlatformKind::Other));
+        }
+    }
+    let batch = FileBatch {
+        source: format!("api:{}", Utc::now().format("%Y-%m-%dT%H:%M:%S%.fZ")),
+        kind: "api observations".into(),
+        platform_stubs: stubs,
+        series: points,
+        ..Default::default()
+    };
+    let written = state.store.write_file(&batch).await?;
+    Ok(Json(IngestOut { received: items.len(), stored: written.series_points }))
+}

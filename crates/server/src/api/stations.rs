@@ -1,0 +1,113 @@
+//! `/api/buoys`, `/api/buoys/{id}/series`, `/api/reefs`: fixed platforms found by the same region and
+//! time parameters as `/api/argo`.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use model::{PlatformKind, TimeRange};
+use serde::Deserialize;
+
+use super::argo::parse_region;
+use super::params::{SeriesParams, parse_instant};
+use super::wire;
+use crate::{ApiError, AppState};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StationParams {
+    pub polygon: Option<String>,
+    pub multipolygon: Option<String>,
+    #[serde(rename = "box")]
+    pub bbox: Option<String>,
+    pub center: Option<String>,
+    pub radius: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+}
+
+async fn find(state: &AppState, p: &StationParams, kinds: &[PlatformKind]) -> Result<Vec<wire::PlatformOut>, ApiError> {
+    let region = parse_region(
+        p.polygon.as_deref(),
+        p.multipolygon.as_deref(),
+        p.bbox.as_deref(),
+        p.center.as_deref(),
+        p.radius.as_deref(),
+    )?;
+    let start = p.start_date.as_deref().map(|s| parse_instant("startDate", s)).transpose()?;
+    let end = p.end_date.as_deref().map(|s| parse_instant("endDate", s)).transpose()?;
+    let time = match (start, end) {
+        (None, None) => None,
+        (a, b) => Some(
+            TimeRange::new(
+                a.unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+                b.unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+            )
+            .map_err(|e| ApiError::bad_request(format!("startDate/endDate: {e}")))?,
+        ),
+    };
+    let mut out = Vec::new();
+    for s in state.store.platforms(None).await? {
+        if !kinds.contains(&s.platform.kind) {
+            continue;
+        }
+        if let Some(r) = &region
+            && !s.platform.position.is_some_and(|pt| r.contains(pt))
+        {
+            continue;
+        }
+        // With a time range: only platforms with data overlapping it.
+        if let Some(t) = &time {
+            let overlaps = match (s.first_time, s.last_time) {
+                (Some(a), Some(b)) => a < t.end() && b >= t.start(),
+                _ => false,
+            };
+            if !overlaps {
+                continue;
+            }
+        }
+        out.push(wire::PlatformOut::from(&s));
+    }
+    Ok(out)
+}
+
+pub async fn buoys(
+    State(state): State<AppState>,
+    params: Result<Query<StationParams>, QueryRejection>,
+) -> Result<Json<Vec<wire::PlatformOut>>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    Ok(Json(
+        find(&state, &p, &[PlatformKind::Buoy, PlatformKind::FixedStation, PlatformKind::Dart, PlatformKind::Other])
+            .await?,
+    ))
+}
+
+pub async fn reefs(
+    State(state): State<AppState>,
+    params: Result<Query<StationParams>, QueryRejection>,
+) -> Result<Json<Vec<wire::PlatformOut>>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    Ok(Json(find(&state, &p, &[PlatformKind::ReefSite]).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BuoySeriesParams {
+    pub variable: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+}
+
+pub async fn buoy_series(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Result<Query<BuoySeriesParams>, QueryRejection>,
+) -> Result<Json<wire::SeriesOut>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let q = SeriesParams { platform: Some(id), variable: p.variable, start_date: p.start_date, end_date: p.end_date }
+        .parse()?;
+    let points = state.store.series(&q.platform, &q.variable, q.time).await?;
+    if points.is_empty() && !state.store.platforms(None).await?.iter().any(|s| s.platform.id == q.platform) {
+        return Err(ApiError::not_found(format!("no matching results found: no buoy {}", q.platform)));
+    }
+    Ok(Json(wire::SeriesOut::new(&q.platform, &q.variable, &points)))
+}
