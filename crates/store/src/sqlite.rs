@@ -761,53 +761,17 @@ impl crate::Store for SqliteStore {
     }
 
     async fn profiles(&self, f: &ProfileFilter) -> Result<Vec<Profile>, StoreError> {
-        let mut sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles p");
-        let mut conds: Vec<String> = Vec::new();
-        let boxes = f.region.as_ref().map(|r| r.index_boxes()).unwrap_or_default();
-        if f.region.is_some() {
-            sql.push_str(" JOIN profiles_rtree r ON r.id = p.id");
-            let ors: Vec<&str> = boxes
-                .iter()
-                .map(|_| "(r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ?)")
-                .collect();
-            conds.push(format!("({})", ors.join(" OR ")));
+        let mut stubs = self.profile_stubs(f).await?;
+        if let Some(region) = &f.region {
+            stubs.retain(|s| s.position.is_some_and(|p| region.contains(p)));
         }
-        if f.time.is_some() {
-            conds.push("p.time >= ? AND p.time < ?".into());
+        // Newest first.
+        stubs.reverse();
+        if let Some(l) = f.limit {
+            stubs.truncate(l);
         }
-        if f.platform.is_some() {
-            conds.push("p.platform = ?".into());
-        }
-        if !conds.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&conds.join(" AND "));
-        }
-        sql.push_str(" ORDER BY p.time DESC, p.platform, p.cycle");
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for b in &boxes {
-            q = q.bind(b.east).bind(b.west).bind(b.north).bind(b.south);
-        }
-        if let Some(t) = &f.time {
-            q = q.bind(t.start().timestamp()).bind(t.end().timestamp());
-        }
-        if let Some(p) = &f.platform {
-            q = q.bind(p);
-        }
-        let rows = q.fetch_all(&self.pool).await?;
-        let mut out = Vec::new();
-        for row in &rows {
-            let p = profile_from_row(row)?;
-            if let (Some(region), Some(pt)) = (&f.region, p.position)
-                && !region.contains(pt)
-            {
-                continue;
-            }
-            out.push(p);
-            if f.limit.is_some_and(|l| out.len() >= l) {
-                break;
-            }
-        }
-        Ok(out)
+        let ids: Vec<i64> = stubs.iter().map(|s| s.row_id).collect();
+        self.profiles_by_row_ids(&ids).await
     }
 
     async fn profile_stubs(&self, f: &ProfileFilter) -> Result<Vec<ProfileStub>, StoreError> {
