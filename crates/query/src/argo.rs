@@ -72,9 +72,10 @@ pub struct ArgoQuery {
 pub enum Items {
     /// `compression=minimal`: no levels loaded.
     Minimal(Vec<ProfileStub>),
-    /// Profiles reduced to what was asked: selected parameters, best values after QC and mode rules,
-    /// levels in `presRange`. Columns carry the best values in `values` (no separate adjusted arrays).
-    Full(Vec<Profile>),
+    /// Row ids of the page's profiles, in order; [`load`] reads and reduces them to what was asked
+    /// (selected parameters, best values after QC and mode rules, levels in `presRange`; columns carry
+    /// the best values in `values`, with no separate adjusted arrays).
+    Full(Vec<i64>),
 }
 
 #[derive(Debug, Clone)]
@@ -151,9 +152,14 @@ pub async fn search(store: &dyn Store, q: &ArgoQuery, now: DateTime<Utc>) -> Res
         return Ok(SearchPage { items: Items::Minimal(page_stubs), matched, page, pages });
     }
     let ids: Vec<i64> = page_stubs.iter().map(|s| s.row_id).collect();
-    let profiles = store.profiles_by_row_ids(&ids).await?;
-    let out = profiles.into_iter().filter_map(|p| shape(p, q)).collect();
-    Ok(SearchPage { items: Items::Full(out), matched, page, pages })
+    Ok(SearchPage { items: Items::Full(ids), matched, page, pages })
+}
+
+/// Loads the profiles of a page (or a slice of it) and reduces them as the query asks; a server streams
+/// a page by calling this on successive slices.
+pub async fn load(store: &dyn Store, q: &ArgoQuery, row_ids: &[i64]) -> Result<Vec<Profile>, QueryError> {
+    let profiles = store.profiles_by_row_ids(row_ids).await?;
+    Ok(profiles.into_iter().filter_map(|p| shape(p, q)).collect())
 }
 
 fn guard_cost(q: &ArgoQuery, now: DateTime<Utc>) -> Result<(), QueryError> {

@@ -232,7 +232,7 @@ mod search {
     async fn full(s: &dyn Store, q: ArgoQuery) -> Vec<Profile> {
         let q = ArgoQuery { page: 1, page_size: 1000, ..q };
         match search(s, &q, now()).await.unwrap().items {
-            Items::Full(p) => p,
+            Items::Full(ids) => crate::load(s, &q, &ids).await.unwrap(),
             Items::Minimal(_) => panic!(),
         }
     }

@@ -275,7 +275,7 @@ pub async fn search(
     if batchmeta(&params)? {
         let ids: Vec<String> = match &page.items {
             Items::Minimal(s) => s.iter().map(|s| s.key.platform.clone()).collect(),
-            Items::Full(p) => p.iter().map(|p| p.platform.clone()).collect(),
+            Items::Full(ids) => query::load(&*state.store, &q, ids).await?.into_iter().map(|p| p.platform).collect(),
         };
         let metas = meta_docs(&state, &ids).await?;
         return Ok((headers, Json(metas)).into_response());
@@ -284,10 +284,54 @@ pub async fn search(
         Items::Minimal(stubs) => {
             (headers, Json(stubs.iter().map(wire::minimal_stub).collect::<Vec<_>>())).into_response()
         }
-        Items::Full(profiles) => {
-            let docs: Vec<wire::ArgovisProfile> =
-                profiles.iter().map(|p| wire::ArgovisProfile::new(p, false)).collect();
-            (headers, Json(docs)).into_response()
+        Items::Full(ids) => {
+            headers.insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            (headers, axum::body::Body::from_stream(stream_documents(state, q, ids))).into_response()
+        }
+    })
+}
+
+/// Documents per store read while streaming a page.
+const STREAM_CHUNK: usize = 100;
+
+/// A page as a JSON array, written as its profiles are read (`STREAM_CHUNK` at a time), so a big page is
+/// never held whole in memory. A store error mid-stream ends the body early (the array stays unclosed,
+/// which a client sees as an error) and is logged.
+fn stream_documents(
+    state: AppState,
+    q: ArgoQuery,
+    ids: Vec<i64>,
+) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::io::Error>> + Send {
+    let chunks: Vec<Vec<i64>> = ids.chunks(STREAM_CHUNK).map(<[i64]>::to_vec).collect();
+    let shared = std::sync::Arc::new((state, q, chunks));
+    futures_util::stream::unfold((0usize, true, false), move |(i, first, done)| {
+        let sq = shared.clone();
+        async move {
+            if done {
+                return None;
+            }
+            let (state, q, chunks) = &*sq;
+            if i >= chunks.len() {
+                return Some((Ok(axum::body::Bytes::from_static(if first { b"[]" } else { b"]" })), (i, first, true)));
+            }
+            match query::load(&*state.store, q, &chunks[i]).await {
+                Ok(profiles) => {
+                    let mut buf = Vec::with_capacity(profiles.len() * 4096);
+                    let mut first_doc = first;
+                    for p in &profiles {
+                        buf.push(if first_doc { b'[' } else { b',' });
+                        first_doc = false;
+                        if serde_json::to_writer(&mut buf, &wire::ArgovisProfile::new(p, false)).is_err() {
+                            return None;
+                        }
+                    }
+                    Some((Ok(axum::body::Bytes::from(buf)), (i + 1, first_doc, false)))
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "argo search stream failed");
+                    Some((Err(std::io::Error::other(e.to_string())), (i, first, true)))
+                }
+            }
         }
     })
 }
