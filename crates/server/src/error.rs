@@ -5,6 +5,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use model::ErrorCode;
 
+/// The JSON body of every error of the native API (documented in OpenAPI).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// `bad_request`, `unauthorized`, `not_found`, `too_large`, `too_many_requests`, `unavailable`, `internal`.
+    pub code: String,
+    pub message: String,
+}
+
 #[derive(Debug)]
 pub struct ApiError {
     pub code: ErrorCode,

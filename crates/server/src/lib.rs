@@ -3,6 +3,7 @@
 
 pub mod api;
 mod error;
+mod openapi;
 
 use std::sync::Arc;
 
@@ -10,7 +11,8 @@ use axum::Router;
 use axum::routing::get;
 use store::Store;
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorBody};
+pub use openapi::ApiDoc;
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -30,6 +32,8 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(api::health))
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/docs", get(openapi::docs_page))
         .route("/ready", get(api::ready))
         .route("/api/argo", get(api::argo::search))
         .route("/api/argo/meta", get(api::argo::meta))

@@ -294,3 +294,61 @@ async fn buoys_reefs_and_the_seed_routes() {
     assert_eq!(body.as_array().unwrap().len(), 1);
     assert_eq!(body[0]["quality_flag"], 1);
 }
+
+#[tokio::test]
+async fn openapi_document_lists_every_route() {
+    let app = app_with(&["argo/D4900590_097.nc"]).await;
+    let (s, doc) = get(&app, "/api/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    for route in [
+        "/health",
+        "/ready",
+        "/api/platforms",
+        "/api/profiles/{id}",
+        "/api/series",
+        "/api/reefs/{id}/heatstress",
+        "/api/argo",
+        "/api/argo/meta",
+        "/api/argo/vocabulary",
+        "/api/buoys",
+        "/api/buoys/{id}/series",
+        "/api/reefs",
+        "/data/latest",
+        "/data/timeseries",
+        "/data/anomalies",
+        "/stats",
+        "/api/locations/",
+        "/api/observations/",
+        "/api/observations/ingest/",
+    ] {
+        assert!(paths.contains(&route), "{route} missing from {paths:?}");
+    }
+    let argo_params: Vec<&str> = doc["paths"]["/api/argo"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for p in [
+        "id",
+        "platform",
+        "startDate",
+        "endDate",
+        "polygon",
+        "multipolygon",
+        "box",
+        "center",
+        "radius",
+        "presRange",
+        "data",
+        "mode",
+    ] {
+        assert!(argo_params.contains(&p), "{p} missing from {argo_params:?}");
+    }
+    let resp = app.clone().oneshot(Request::get("/api/docs").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains("GET /api/argo"));
+}

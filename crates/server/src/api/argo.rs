@@ -12,12 +12,13 @@ use serde::Deserialize;
 
 use super::params::parse_instant;
 use super::wire;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorBody};
 
 /// Documents per page unless `page_size` says otherwise (Argovis' Rust API uses 1,000).
 pub const PAGE_SIZE: usize = 1000;
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ArgoParams {
     pub id: Option<String>,
@@ -256,6 +257,7 @@ fn batchmeta(p: &ArgoParams) -> Result<bool, ApiError> {
     }
 }
 
+#[utoipa::path(get, path = "/api/argo", tag = "argo", params(ArgoParams), responses((status = 200, description = "Argovis profile documents (or minimal stubs, or metadata with batchmeta)", body = Vec<wire::ArgovisProfile>), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, description = "too large, with a suggested split", body = ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
     params: Result<Query<ArgoParams>, QueryRejection>,
@@ -350,13 +352,15 @@ async fn meta_docs(state: &AppState, platforms: &[String]) -> Result<Vec<wire::P
     Ok(out)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MetaParams {
     pub id: Option<String>,
     pub platform: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/argo/meta", tag = "argo", params(MetaParams), responses((status = 200, body = Vec<wire::PlatformOut>), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn meta(
     State(state): State<AppState>,
     params: Result<Query<MetaParams>, QueryRejection>,
@@ -374,12 +378,14 @@ pub async fn meta(
     Ok(Json(docs))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VocabularyParams {
     pub parameter: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/argo/vocabulary", tag = "argo", params(VocabularyParams), responses((status = 200, body = Vec<String>), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
 pub async fn vocabulary(
     State(state): State<AppState>,
     params: Result<Query<VocabularyParams>, QueryRejection>,

@@ -11,15 +11,17 @@ use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
 use model::{PlatformKind, ProfileKey};
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorBody};
 use params::{PlatformsParams, SeriesParams};
 
+#[utoipa::path(get, path = "/health", tag = "service", responses((status = 200, body = wire::Health)))]
 pub async fn health(State(state): State<AppState>) -> Result<Json<wire::Health>, ApiError> {
     let ready = state.store.ready().await.unwrap_or(false);
     Ok(Json(wire::Health { status: "ok", version: env!("CARGO_PKG_VERSION"), store_ready: ready }))
 }
 
 /// 200 when the store answers and its migrations are applied, 503 otherwise.
+#[utoipa::path(get, path = "/ready", tag = "service", responses((status = 200, description = "store reachable and migrated"), (status = 503, body = ErrorBody)))]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     match state.store.ready().await {
         Ok(true) => Ok(Json(serde_json::json!({ "ready": true }))),
@@ -30,6 +32,7 @@ pub async fn ready(State(state): State<AppState>) -> Result<Json<serde_json::Val
     }
 }
 
+#[utoipa::path(get, path = "/api/platforms", tag = "platforms", params(PlatformsParams), responses((status = 200, body = Vec<wire::PlatformOut>), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
 pub async fn platforms(
     State(state): State<AppState>,
     Query(q): Query<PlatformsParams>,
@@ -46,6 +49,7 @@ pub async fn platforms(
     Ok(Json(list.iter().map(wire::PlatformOut::from).collect()))
 }
 
+#[utoipa::path(get, path = "/api/profiles/{id}", tag = "argo", params(("id" = String, Path, description = "PLATFORM_CYCLE, D suffix for descending: 4900590_097")), responses((status = 200, body = wire::ArgovisProfile), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn profile(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -57,6 +61,7 @@ pub async fn profile(
     Ok(Json(wire::ArgovisProfile::from(&p)))
 }
 
+#[utoipa::path(get, path = "/api/series", tag = "series", params(SeriesParams), responses((status = 200, body = wire::SeriesOut), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
 pub async fn series(
     State(state): State<AppState>,
     Query(q): Query<SeriesParams>,
@@ -66,6 +71,7 @@ pub async fn series(
     Ok(Json(wire::SeriesOut::new(&q.platform, &q.variable, &points)))
 }
 
+#[utoipa::path(get, path = "/api/reefs/{id}/heatstress", tag = "reefs", params(("id" = String, Path, description = "reef site id, e.g. florida_keys"), params::DateRangeParams), responses((status = 200, body = wire::HeatStressOut), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn heat_stress(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -18,13 +18,13 @@ use serde::{Deserialize, Serialize};
 use store::{FileBatch, SeriesFilter};
 
 use super::params::parse_instant;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorBody};
 
 fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LatestOut {
     pub location_id: String,
     pub variable: String,
@@ -35,6 +35,7 @@ pub struct LatestOut {
     pub quality_flag: Option<u8>,
 }
 
+#[utoipa::path(get, path = "/data/latest", tag = "seed", responses((status = 200, body = Vec<LatestOut>)))]
 pub async fn latest(State(state): State<AppState>) -> Result<Json<Vec<LatestOut>>, ApiError> {
     let now = Utc::now();
     let pts = state.store.series_latest().await?;
@@ -53,7 +54,8 @@ pub async fn latest(State(state): State<AppState>) -> Result<Json<Vec<LatestOut>
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WindowParams {
     pub days: Option<String>,
@@ -86,7 +88,7 @@ async fn window(state: &AppState, p: &WindowParams) -> Result<Option<Window>, Ap
     Ok(Some(Window { time, variable }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DailyOut {
     pub location_id: String,
     pub variable: String,
@@ -97,7 +99,7 @@ pub struct DailyOut {
     pub count: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TimeseriesOut {
     pub since: Option<String>,
     pub until: Option<String>,
@@ -105,6 +107,7 @@ pub struct TimeseriesOut {
 }
 
 /// Daily mean, min and max per (platform, variable) over the window.
+#[utoipa::path(get, path = "/data/timeseries", tag = "seed", params(WindowParams), responses((status = 200, body = TimeseriesOut), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
 pub async fn timeseries(
     State(state): State<AppState>,
     params: Result<Query<WindowParams>, QueryRejection>,
@@ -135,7 +138,7 @@ pub async fn timeseries(
     Ok(Json(TimeseriesOut { since: Some(iso(w.time.start())), until: Some(iso(w.time.end())), data }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AnomalyOut {
     pub location_id: String,
     pub variable: String,
@@ -146,6 +149,7 @@ pub struct AnomalyOut {
 }
 
 /// Points flagged 3 (suspect / probably bad) or 4 (fail / bad) in the window, each with its reason.
+#[utoipa::path(get, path = "/data/anomalies", tag = "seed", params(WindowParams), responses((status = 200, body = Vec<AnomalyOut>), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
 pub async fn anomalies(
     State(state): State<AppState>,
     params: Result<Query<WindowParams>, QueryRejection>,
@@ -178,7 +182,7 @@ pub async fn anomalies(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct VariableStatsOut {
     pub variable: String,
     pub units: &'static str,
@@ -191,7 +195,7 @@ pub struct VariableStatsOut {
     pub last: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct StatsOut {
     pub files: u64,
     pub platforms: u64,
@@ -203,6 +207,7 @@ pub struct StatsOut {
     pub variables: Vec<VariableStatsOut>,
 }
 
+#[utoipa::path(get, path = "/stats", tag = "seed", responses((status = 200, body = StatsOut)))]
 pub async fn stats(State(state): State<AppState>) -> Result<Json<StatsOut>, ApiError> {
     let c = state.store.counts().await?;
     let vars = state.store.series_stats().await?;
@@ -231,7 +236,7 @@ pub async fn stats(State(state): State<AppState>) -> Result<Json<StatsOut>, ApiE
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LocationOut {
     pub id: String,
     pub name: Option<String>,
@@ -241,6 +246,7 @@ pub struct LocationOut {
 }
 
 /// Platforms with a fixed position (stations, buoys, reef sites).
+#[utoipa::path(get, path = "/api/locations/", tag = "seed", responses((status = 200, body = Vec<LocationOut>)))]
 pub async fn locations(State(state): State<AppState>) -> Result<Json<Vec<LocationOut>>, ApiError> {
     let list = state.store.platforms(None).await?;
     Ok(Json(
@@ -260,7 +266,8 @@ pub async fn locations(State(state): State<AppState>) -> Result<Json<Vec<Locatio
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ObservationParams {
     pub location: Option<String>,
@@ -270,7 +277,7 @@ pub struct ObservationParams {
     pub limit: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Observation {
     pub location_id: String,
     pub timestamp: String,
@@ -284,6 +291,7 @@ pub struct Observation {
     pub depth: Option<f64>,
 }
 
+#[utoipa::path(get, path = "/api/observations/", tag = "seed", params(ObservationParams), responses((status = 200, body = Vec<Observation>), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
 pub async fn observations(
     State(state): State<AppState>,
     params: Result<Query<ObservationParams>, QueryRejection>,
@@ -338,7 +346,7 @@ pub async fn observations(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct IngestOut {
     pub received: usize,
     pub stored: u64,
@@ -346,6 +354,7 @@ pub struct IngestOut {
 
 /// Stores JSON observations in one transaction, behind the configured bearer key. The whole batch is
 /// validated first: one bad item rejects it with a 400 naming the item, and nothing is stored.
+#[utoipa::path(post, path = "/api/observations/ingest/", tag = "seed", request_body = Vec<Observation>, security(("bearer" = [])), responses((status = 200, body = IngestOut), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn ingest_observations(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -10,9 +10,10 @@ use serde::Deserialize;
 use super::argo::parse_region;
 use super::params::{SeriesParams, parse_instant};
 use super::wire;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorBody};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct StationParams {
     pub polygon: Option<String>,
@@ -70,6 +71,7 @@ async fn find(state: &AppState, p: &StationParams, kinds: &[PlatformKind]) -> Re
     Ok(out)
 }
 
+#[utoipa::path(get, path = "/api/buoys", tag = "buoys", params(StationParams), responses((status = 200, body = Vec<wire::PlatformOut>), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
 pub async fn buoys(
     State(state): State<AppState>,
     params: Result<Query<StationParams>, QueryRejection>,
@@ -81,6 +83,7 @@ pub async fn buoys(
     ))
 }
 
+#[utoipa::path(get, path = "/api/reefs", tag = "reefs", params(StationParams), responses((status = 200, body = Vec<wire::PlatformOut>), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
 pub async fn reefs(
     State(state): State<AppState>,
     params: Result<Query<StationParams>, QueryRejection>,
@@ -89,7 +92,8 @@ pub async fn reefs(
     Ok(Json(find(&state, &p, &[PlatformKind::ReefSite]).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BuoySeriesParams {
     pub variable: Option<String>,
@@ -97,6 +101,7 @@ pub struct BuoySeriesParams {
     pub end_date: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/buoys/{id}/series", tag = "buoys", params(("id" = String, Path, description = "NDBC station id"), BuoySeriesParams), responses((status = 200, body = wire::SeriesOut), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn buoy_series(
     State(state): State<AppState>,
     Path(id): Path<String>,

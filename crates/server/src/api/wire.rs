@@ -8,21 +8,21 @@ fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
     pub status: &'static str,
     pub version: &'static str,
     pub store_ready: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct GeoPoint {
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub coordinates: [f64; 2],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PlatformOut {
     pub id: String,
     pub kind: &'static str,
@@ -34,6 +34,7 @@ pub struct PlatformOut {
     pub variables: Vec<String>,
     pub first_time: Option<String>,
     pub last_time: Option<String>,
+    #[schema(value_type = Object)]
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -56,7 +57,7 @@ impl From<&PlatformSummary> for PlatformOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SourceOut {
     pub source: Vec<&'static str>,
     pub file: String,
@@ -65,7 +66,7 @@ pub struct SourceOut {
 
 /// A profile in Argovis' document shape: `data` is column-major, one row per `data_info` name, best
 /// values (adjusted in modes A and D), `null` where missing; `<var>_argoqc` rows carry the QC flags.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ArgovisProfile {
     #[serde(rename = "_id")]
     pub id: String,
@@ -73,13 +74,17 @@ pub struct ArgovisProfile {
     pub timestamp: Option<String>,
     pub source: Vec<SourceOut>,
     pub cycle_number: i32,
+    #[schema(value_type = String)]
     pub profile_direction: char,
     pub geolocation_argoqc: Option<u8>,
     pub timestamp_argoqc: Option<u8>,
+    #[schema(value_type = String)]
     pub data_mode: char,
     pub data_centre: String,
     pub vertical_sampling_scheme: String,
     pub platform_number: String,
+    /// `[[names], ["units", "data_keys_mode"], [[units, mode], ...]]`.
+    #[schema(value_type = Vec<Object>)]
     pub data_info: (Vec<String>, [&'static str; 2], Vec<(String, char)>),
     pub data: Vec<Vec<Option<f64>>>,
 }
@@ -163,7 +168,7 @@ impl ArgovisProfile {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SeriesPointOut {
     pub time: String,
     pub depth: f64,
@@ -171,7 +176,7 @@ pub struct SeriesPointOut {
     pub qc: Option<u8>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SeriesOut {
     pub platform: String,
     pub variable: String,
@@ -198,7 +203,7 @@ impl SeriesOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct HeatStressDayOut {
     pub date: String,
     pub sst_min: Option<f64>,
@@ -210,12 +215,13 @@ pub struct HeatStressDayOut {
     pub baa_7day_max: Option<u8>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct HeatStressOut {
     pub site: String,
     pub name: String,
     pub geolocation: GeoPoint,
     pub mmm: Option<f64>,
+    #[schema(value_type = Option<Vec<f64>>)]
     pub monthly_means: Option<[f64; 12]>,
     pub count: usize,
     pub data: Vec<HeatStressDayOut>,
