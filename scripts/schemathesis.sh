@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Fuzzes the REST API from its own OpenAPI document with schemathesis (PyPI): every generated request
+# must get an answer that is not a server error. Starts `halocline serve` over the bundled sample on a
+# free loopback port and stops it at the end. Usage: scripts/schemathesis.sh [path/to/halocline]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-${CARGO_TARGET_DIR:-target}/debug/halocline}
+venv=${HALOCLINE_VENV:-${HOME}/.cache/halocline-venv}
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "schemathesis>=4,<5"
+fi
+tmp=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$bin" demo --no-serve --db "sqlite://$tmp/st.db" >/dev/null
+HALOCLINE_INGEST_KEY=schemathesis-key "$bin" serve --db "sqlite://$tmp/st.db" --bind "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+"$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
+  --checks not_a_server_error --max-examples "${SCHEMATHESIS_EXAMPLES:-30}" --workers 2 \
+  --header "Authorization: Bearer schemathesis-key"
