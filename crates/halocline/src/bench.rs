@@ -9,6 +9,18 @@ use formats::{Dataset, FileKind};
 
 #[derive(clap::Subcommand)]
 pub enum BenchCommand {
+    /// Load N synthetic profiles (positions like the GDAC index, 20 levels) and time three API queries.
+    Api {
+        /// Profiles to load.
+        #[arg(long, default_value_t = 1_000_000)]
+        profiles: usize,
+        /// Requests per query kind for the latency percentiles.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        /// Keep the database here instead of a temporary file (re-used when it already holds the profiles).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
     /// Parse the GDAC profile files repeatedly, then ingest ≥ N profiles into a fresh SQLite file.
     Ingest {
         /// Profiles to ingest (files are re-used under new platform ids until this many are written).
@@ -71,7 +83,13 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
-    let BenchCommand::Ingest { profiles: target, data, repeats } = cmd;
+    match cmd {
+        BenchCommand::Ingest { profiles, data, repeats } => ingest(profiles, data, repeats).await,
+        BenchCommand::Api { profiles, requests, db } => crate::bench_api::run(profiles, requests, db).await,
+    }
+}
+
+async fn ingest(target: usize, data: Option<PathBuf>, repeats: usize) -> anyhow::Result<()> {
     let dir = match data {
         Some(d) => d,
         None => crate::sample_dir(None)?.join("argo"),

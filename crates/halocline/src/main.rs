@@ -2,6 +2,7 @@
 //! crate that reads environment variables and prints to the terminal.
 
 mod bench;
+mod bench_api;
 mod ingest_cmd;
 mod qc_cmd;
 

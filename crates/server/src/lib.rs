@@ -7,7 +7,7 @@ mod openapi;
 
 use std::sync::Arc;
 
-use axum::Router;
+pub use axum::Router;
 use axum::routing::get;
 use store::Store;
 
@@ -54,6 +54,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/observations/ingest/", axum::routing::post(api::seed::ingest_observations))
         .fallback(api::not_found)
         .with_state(state)
+}
+
+/// Sends one GET through `router` without a socket and returns the status and body (for benchmarks and
+/// tools that must not speak HTTP themselves).
+pub async fn get_in_process(router: &Router, uri: &str) -> Result<(u16, Vec<u8>), String> {
+    use tower::ServiceExt;
+    let req = axum::http::Request::get(uri).body(axum::body::Body::empty()).map_err(|e| e.to_string())?;
+    let resp = router.clone().oneshot(req).await.map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.map_err(|e| e.to_string())?;
+    Ok((status, body.to_vec()))
 }
 
 /// Serves `router` on `listener` until Ctrl-C.
