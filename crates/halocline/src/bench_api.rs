@@ -138,9 +138,16 @@ pub async fn run(n: usize, requests: usize, db: Option<PathBuf>) -> anyhow::Resu
         .collect();
     println!("| query ({requests} requests, in-process through the router) | p50 ms | p99 ms | docs/answer |");
     println!("|---|---|---|---|");
-    for (label, uris) in
-        [("(a) profile by id", &ids), ("(b) 10°×10° box, one month", &boxes), ("(c) 500 km radius, one year", &circles)]
-    {
+    let minimal =
+        |v: &[String]| -> Vec<String> { v.iter().map(|u| u.replace("&data=all", "&compression=minimal")).collect() };
+    let (boxes_min, circles_min) = (minimal(&boxes), minimal(&circles));
+    for (label, uris) in [
+        ("(a) profile by id", &ids),
+        ("(b) 10°×10° box, one month, data=all", &boxes),
+        ("(b) same, compression=minimal (search only)", &boxes_min),
+        ("(c) 500 km radius, one year, data=all", &circles),
+        ("(c) same, compression=minimal (search only)", &circles_min),
+    ] {
         let (p50, p99, docs) = time_requests(&app, uris).await?;
         println!("| {label} | {p50:.3} | {p99:.3} | {docs:.1} |");
     }
