@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod qc;
+
 use formats::{Dataset, Detected, Diagnostic};
 use store::{FileBatch, IndexRow, Store, StoreError, WriteCounts};
 
@@ -165,7 +167,8 @@ pub fn to_batch(
             c.platforms = p.len() as u64;
             b.platforms = p;
         }
-        Dataset::Series { platform, points } => {
+        Dataset::Series { platform, mut points } => {
+            qc::flag_series(&mut points);
             c.platforms = 1;
             c.series_points = points.len() as u64;
             b.platform_stubs = vec![platform];
