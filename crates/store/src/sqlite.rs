@@ -55,13 +55,17 @@ CREATE TABLE profiles (
     source_file TEXT NOT NULL,
     n_levels INTEGER NOT NULL,
     params TEXT NOT NULL,
-    levels BLOB NOT NULL,
     -- Which version wins when one profile arrives in several files (see source_rank in sqlite.rs).
     source_rank INTEGER NOT NULL,
     digest INTEGER NOT NULL,
     UNIQUE (platform, cycle, direction)
 );
 CREATE INDEX profiles_time ON profiles (time);
+-- The levels live apart from the metadata, so that searches read compact rows.
+CREATE TABLE profile_levels (
+    id INTEGER PRIMARY KEY,
+    levels BLOB NOT NULL
+);
 -- Positions and times (days since 1970) of profiles that have both; R*Tree bounds are conservative.
 CREATE VIRTUAL TABLE profiles_rtree USING rtree (id, min_lon, max_lon, min_lat, max_lat, min_day, max_day);
 CREATE TABLE series (
@@ -245,7 +249,7 @@ impl SqliteStore {
 
     async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, profiles: &[Profile]) -> Result<(u64, u64), StoreError> {
         const CHUNK: usize = 32;
-        const COLS: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        const COLS: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         // One key once per statement (SQLite cannot update a row twice in one UPSERT): keep the first.
         let mut seen = std::collections::HashSet::new();
         let unique: Vec<&Profile> = profiles.iter().filter(|p| seen.insert(p.key())).collect();
@@ -255,7 +259,7 @@ impl SqliteStore {
                 "INSERT INTO profiles (platform, cycle, direction, time, time_qc, lon, lat, position_qc, data_mode,
                    data_centre, project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
                    vertical_sampling_scheme, config_mission_number, source_format, source_file, n_levels, params,
-                   levels, source_rank, digest) VALUES ",
+                   source_rank, digest) VALUES ",
             );
             for i in 0..chunk.len() {
                 if i > 0 {
@@ -273,15 +277,15 @@ impl SqliteStore {
                    vertical_sampling_scheme = excluded.vertical_sampling_scheme,
                    config_mission_number = excluded.config_mission_number,
                    source_format = excluded.source_format, source_file = excluded.source_file,
-                   n_levels = excluded.n_levels, params = excluded.params, levels = excluded.levels,
+                   n_levels = excluded.n_levels, params = excluded.params,
                    source_rank = excluded.source_rank, digest = excluded.digest
                  WHERE profiles.digest != excluded.digest AND (excluded.source_rank > profiles.source_rank
                    OR (excluded.source_rank = profiles.source_rank AND excluded.source_file = profiles.source_file))
                  RETURNING id, platform, cycle, direction",
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
-            for p in chunk {
-                let blob = encode_levels(&p.params);
+            let blobs: Vec<Vec<u8>> = chunk.iter().map(|p| encode_levels(&p.params)).collect();
+            for (p, blob) in chunk.iter().zip(&blobs) {
                 let params = p.params.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
                 let (lon, lat) = p.position.map_or((None, None), |pt| (Some(pt.lon), Some(pt.lat)));
                 let meta = format!(
@@ -303,7 +307,7 @@ impl SqliteStore {
                     p.source_format.as_str(),
                     p.source_file
                 );
-                let digest = fnv1a(&[meta.as_bytes(), &blob]);
+                let digest = fnv1a(&[meta.as_bytes(), blob]);
                 q = q
                     .bind(p.platform.clone())
                     .bind(p.cycle)
@@ -326,7 +330,6 @@ impl SqliteStore {
                     .bind(p.source_file.clone())
                     .bind(p.n_levels() as i64)
                     .bind(params)
-                    .bind(blob)
                     .bind(source_rank(p))
                     .bind(digest);
             }
@@ -337,15 +340,17 @@ impl SqliteStore {
             // Index rows of what was written: R*Tree entries for profiles with a position and a time.
             let mut rtree: Vec<(i64, f64, f64, f64)> = Vec::new();
             let mut no_index: Vec<i64> = Vec::new();
+            let mut level_rows: Vec<(i64, &[u8])> = Vec::new();
             for row in &rows {
                 let (id, platform, cycle, dir): (i64, String, i32, String) =
                     (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
-                let Some(p) = chunk
-                    .iter()
-                    .find(|p| p.cycle == cycle && p.platform == platform && p.direction.to_char().to_string() == dir)
-                else {
+                let Some(k) = chunk.iter().position(|p| {
+                    p.cycle == cycle && p.platform == platform && p.direction.to_char().to_string() == dir
+                }) else {
                     continue;
                 };
+                let p = chunk[k];
+                level_rows.push((id, &blobs[k]));
                 n += 1;
                 levels += p.n_levels() as u64;
                 match (p.position, p.time) {
@@ -353,6 +358,15 @@ impl SqliteStore {
                     _ => no_index.push(id),
                 }
             }
+            let mut sql = String::from("INSERT OR REPLACE INTO profile_levels (id, levels) VALUES ");
+            for i in 0..level_rows.len() {
+                sql.push_str(if i == 0 { "(?, ?)" } else { ", (?, ?)" });
+            }
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (id, blob) in &level_rows {
+                q = q.bind(*id).bind(*blob);
+            }
+            q.execute(&mut **tx).await?;
             if !rtree.is_empty() {
                 let mut sql = String::from("INSERT OR REPLACE INTO profiles_rtree VALUES ");
                 for i in 0..rtree.len() {
@@ -626,7 +640,7 @@ fn profile_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Profile, StoreError
 const PROFILE_COLUMNS: &str =
     "p.platform, p.cycle, p.direction, p.time, p.time_qc, p.lon, p.lat, p.position_qc, p.data_mode,
     p.data_centre, p.project_name, p.pi_name, p.platform_type, p.wmo_inst_type, p.positioning_system,
-    p.vertical_sampling_scheme, p.config_mission_number, p.source_format, p.source_file, p.levels";
+    p.vertical_sampling_scheme, p.config_mission_number, p.source_format, p.source_file, l.levels";
 
 #[async_trait]
 impl crate::Store for SqliteStore {
@@ -750,7 +764,8 @@ impl crate::Store for SqliteStore {
     async fn profile(&self, key: &ProfileKey) -> Result<Option<Profile>, StoreError> {
         let dir = if key.direction == DirectionKey::D { "D" } else { "A" };
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {PROFILE_COLUMNS} FROM profiles p WHERE p.platform = ? AND p.cycle = ? AND p.direction = ?"
+            "SELECT {PROFILE_COLUMNS} FROM profiles p JOIN profile_levels l ON l.id = p.id
+             WHERE p.platform = ? AND p.cycle = ? AND p.direction = ?"
         )))
         .bind(&key.platform)
         .bind(key.cycle)
@@ -852,7 +867,8 @@ impl crate::Store for SqliteStore {
         for chunk in ids.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
             let mut q = sqlx::query(AssertSqlSafe(format!(
-                "SELECT p.id AS row_id, {PROFILE_COLUMNS} FROM profiles p WHERE p.id IN ({marks})"
+                "SELECT p.id AS row_id, {PROFILE_COLUMNS} FROM profiles p JOIN profile_levels l ON l.id = p.id
+                 WHERE p.id IN ({marks})"
             )));
             for id in chunk {
                 q = q.bind(id);
