@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use super::{FAIL, GOOD, MISSING, SUSPECT, UNKNOWN, median_step_s, missing};
+use super::{FAIL, GOOD, MISSING, SUSPECT, UNKNOWN, median_step_s, missing, numpy_sum};
 
 /// The statistic of variation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,9 +46,9 @@ pub fn min_obs_for_period(times: &[i64], min_period_s: f64) -> Option<usize> {
 /// `CheckType::Range` any missing value inside the window makes the range NaN (numpy `ptp`), so 2.
 /// Duplicated timestamps: a row sees the earlier duplicates, not the later ones.
 ///
-/// Cost: O(n) — running mean and sum of squared deviations (pandas' compensated Welford updates,
-/// with its rule that a window of identical values has deviation exactly 0), and monotonic queues for
-/// the range.
+/// Cost: O(n) — running mean and sum of squared deviations (pandas' compensated Welford updates, in
+/// pandas' order, so deviations that sit on a threshold compare as they do there), and monotonic
+/// queues for the range.
 ///
 /// `attenuated_signal(&[1.0, 1.0, 2.0, 4.0], &[0, 60, 120, 180], 0.6, 0.1, None, CheckType::Std)`
 /// gives every row 1 (population std of the series 1.22).
@@ -93,20 +93,23 @@ pub fn attenuated_signal(
 
 /// Statistic of all non-missing values (`numpy.ma.std` / `numpy.ma.ptp`); NaN when there is none.
 fn whole_series(values: &[f64], check: CheckType) -> f64 {
-    let present = values.iter().copied().filter(|v| !missing(*v));
     match check {
         CheckType::Range => {
+            let present = values.iter().copied().filter(|v| !missing(*v));
             let (mn, mx) = present.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
             if mn > mx { f64::NAN } else { mx - mn }
         }
         CheckType::Std => {
-            let (count, sum) = present.clone().fold((0usize, 0.0), |(c, s), v| (c + 1, s + v));
+            // numpy.ma.std: sums of the whole array with masked slots as 0, numpy's pairwise order.
+            let count = values.iter().filter(|v| !missing(**v)).count();
             if count == 0 {
                 return f64::NAN;
             }
-            let mean = sum / count as f64;
-            let ss: f64 = present.map(|v| (v - mean) * (v - mean)).sum();
-            (ss / count as f64).sqrt()
+            let filled: Vec<f64> = values.iter().map(|&v| if missing(v) { 0.0 } else { v }).collect();
+            let mean = numpy_sum(&filled) * 1.0 / count as f64;
+            let squares: Vec<f64> =
+                values.iter().map(|&v| if missing(v) { 0.0 } else { (v - mean) * (v - mean) }).collect();
+            (numpy_sum(&squares) / count as f64).sqrt()
         }
     }
 }
@@ -121,7 +124,10 @@ fn advance_start(times: &[i64], i: usize, mut s: usize, period_s: f64) -> usize 
     s
 }
 
-/// pandas' running variance state (`aggregations.pyx`: add_var / remove_var / calc_var).
+/// pandas' running variance (`pandas/_libs/window/aggregations.pyx`, `roll_var`, pandas 3): Welford's
+/// update with Kahan-compensated means, separate compensations for adding and removing, and a full
+/// recompute of the window when an update loses more than ~12 of 16 significant digits. Copying the
+/// update order reproduces pandas bit for bit, which matters when a deviation sits on a threshold.
 #[derive(Default)]
 struct RunningVar {
     nobs: f64,
@@ -129,21 +135,18 @@ struct RunningVar {
     ssqdm: f64,
     comp_add: f64,
     comp_remove: f64,
-    same_run: usize,
-    prev: f64,
+    unstable: bool,
 }
+
+/// An update is ill-conditioned when it leaves fewer than ~3 significant decimal digits.
+const INV_COND_TOL: f64 = f64::EPSILON * 1e3;
 
 impl RunningVar {
     fn add(&mut self, v: f64) {
         if v.is_nan() {
             return;
         }
-        if v == self.prev {
-            self.same_run += 1;
-        } else {
-            self.same_run = 1;
-        }
-        self.prev = v;
+        let prev_m2 = self.ssqdm;
         self.nobs += 1.0;
         let prev_mean = self.mean - self.comp_add;
         let y = v - self.comp_add;
@@ -151,32 +154,38 @@ impl RunningVar {
         self.comp_add = t + self.mean - y;
         self.mean += t / self.nobs;
         self.ssqdm += (v - prev_mean) * (v - self.mean);
+        if prev_m2 * INV_COND_TOL > self.ssqdm {
+            self.unstable = true;
+        }
     }
 
     fn remove(&mut self, v: f64) {
         if v.is_nan() {
             return;
         }
+        let prev_m2 = self.ssqdm;
         self.nobs -= 1.0;
-        if self.nobs > 0.0 {
+        if self.nobs != 0.0 {
             let prev_mean = self.mean - self.comp_remove;
             let y = v - self.comp_remove;
             let t = y - self.mean;
             self.comp_remove = t + self.mean - y;
             self.mean -= t / self.nobs;
             self.ssqdm -= (v - prev_mean) * (v - self.mean);
+            if prev_m2 * INV_COND_TOL > self.ssqdm {
+                self.unstable = true;
+            }
         } else {
             self.mean = 0.0;
             self.ssqdm = 0.0;
+            self.unstable = false;
         }
     }
 
+    /// Population standard deviation (ddof 0), NaN below `minp` values; a negative variance is 0.
     fn std(&self, minp: usize) -> f64 {
-        if self.nobs < minp as f64 || self.nobs <= 0.0 {
+        if self.nobs < minp.max(1) as f64 || self.nobs <= 0.0 {
             return f64::NAN;
-        }
-        if self.nobs == 1.0 || self.same_run as f64 >= self.nobs {
-            return 0.0;
         }
         let var = self.ssqdm / self.nobs;
         if var > 0.0 { var.sqrt() } else { 0.0 }
@@ -187,19 +196,25 @@ fn rolling_std(values: &[f64], times: &[i64], period_s: f64, minp: usize) -> Vec
     // Missing values (±inf too) are NaN to pandas' rolling, which skips them.
     let v = |i: usize| if missing(values[i]) { f64::NAN } else { values[i] };
     let mut out = Vec::with_capacity(values.len());
-    let mut state = RunningVar { prev: if values.is_empty() { f64::NAN } else { v(0) }, ..RunningVar::default() };
+    let mut state = RunningVar::default();
     let mut prev_start = 0;
     for i in 0..values.len() {
         let s = advance_start(times, i, prev_start, period_s);
-        if i > 0 && s >= i {
-            // The window no longer overlaps the previous one: pandas starts afresh.
-            state = RunningVar { prev: v(s), ..RunningVar::default() };
-        } else {
+        // The first window, or one that no longer overlaps the previous: computed afresh.
+        let recompute = i == 0 || s >= i;
+        if !recompute {
             for j in prev_start..s {
                 state.remove(v(j));
             }
+            state.add(v(i));
         }
-        state.add(v(i));
+        if recompute || state.unstable {
+            state = RunningVar::default();
+            for j in s..=i {
+                state.add(v(j));
+            }
+            state.unstable = false;
+        }
         prev_start = s;
         out.push(state.std(minp));
     }
