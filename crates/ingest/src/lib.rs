@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod heat;
 pub mod qc;
 
 use formats::{Dataset, Detected, Diagnostic};
@@ -204,6 +205,15 @@ pub fn to_batch(
     (b, c, diagnostics)
 }
 
+/// Writes one batch (one transaction), then recomputes the heat stress of reef sites that received SST.
+pub async fn store_batch(store: &dyn Store, batch: &FileBatch) -> Result<WriteCounts, StoreError> {
+    let mut written = store.write_file(batch).await?;
+    if batch.series.iter().any(|p| p.variable == "sea_surface_temperature") {
+        written.heat_stress_days += heat::recompute(store, &batch.series).await?;
+    }
+    Ok(written)
+}
+
 /// Writes a prepared file (one transaction) and reports the outcome.
 pub async fn write(store: &dyn Store, p: Prepared) -> FileOutcome {
     match p.batch {
@@ -215,7 +225,7 @@ pub async fn write(store: &dyn Store, p: Prepared) -> FileOutcome {
             written: WriteCounts::default(),
             diagnostics: Vec::new(),
         },
-        Ok((batch, read, diagnostics)) => match store.write_file(&batch).await {
+        Ok((batch, read, diagnostics)) => match store_batch(store, &batch).await {
             Ok(written) => FileOutcome { path: p.path, kind: p.kind, error: None, read, written, diagnostics },
             Err(e) => FileOutcome {
                 path: p.path,

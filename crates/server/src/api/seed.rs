@@ -411,6 +411,6 @@ pub async fn ingest_observations(
         series: points,
         ..Default::default()
     };
-    let written = state.store.write_file(&batch).await?;
+    let written = ingest::store_batch(&*state.store, &batch).await?;
     Ok(Json(IngestOut { received: items.len(), stored: written.series_points }))
 }
