@@ -790,9 +790,15 @@ impl crate::Store for SqliteStore {
     }
 
     async fn profile_stubs(&self, f: &ProfileFilter) -> Result<Vec<ProfileStub>, StoreError> {
+        // The rows come back as one JSON array in one row: sqlx hands rows over one by one through a
+        // channel, which costs more than SQLite's own work on a search of thousands of candidates.
+        // Positions travel as 17-digit text, since JSON numbers from SQLite keep only 15 digits.
         let mut sql = String::from(
-            "SELECT p.id, p.platform, p.cycle, p.direction, p.time, p.lon, p.lat, p.data_mode, p.params, p.source_format,
-                    p.position_qc FROM profiles p",
+            "SELECT json_group_array(json_array(id, platform, cycle, direction, time,
+                    CASE WHEN lon IS NULL THEN NULL ELSE printf('%!.17g', lon) END,
+                    CASE WHEN lat IS NULL THEN NULL ELSE printf('%!.17g', lat) END, data_mode, params,
+                    source_format, position_qc)) FROM (SELECT p.id, p.platform, p.cycle, p.direction, p.time, p.lon,
+                    p.lat, p.data_mode, p.params, p.source_format, p.position_qc FROM profiles p",
         );
         let mut conds: Vec<String> = Vec::new();
         let boxes = f.region.as_ref().map(|r| r.index_boxes()).unwrap_or_default();
@@ -821,7 +827,7 @@ impl crate::Store for SqliteStore {
             sql.push_str(" WHERE ");
             sql.push_str(&conds.join(" AND "));
         }
-        sql.push_str(" ORDER BY p.time, p.platform, p.cycle, p.direction");
+        sql.push_str(" ORDER BY p.time, p.platform, p.cycle, p.direction)");
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for b in &boxes {
             q = q.bind(b.east).bind(b.west).bind(b.north).bind(b.south);
@@ -836,27 +842,29 @@ impl crate::Store for SqliteStore {
         if let Some(p) = &f.platform {
             q = q.bind(p);
         }
-        let rows = q.fetch_all(&self.pool).await?;
+        let json: String = q.fetch_one(&self.pool).await?.try_get(0)?;
+        type StubRow =
+            (i64, String, i32, String, Option<i64>, Option<String>, Option<String>, String, String, String, i64);
+        let rows: Vec<StubRow> =
+            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("profile stubs: {e}")))?;
         let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let dir: String = r.try_get(3)?;
-            let (lon, lat): (Option<f64>, Option<f64>) = (r.try_get(5)?, r.try_get(6)?);
-            let mode: String = r.try_get(7)?;
-            let params: String = r.try_get(8)?;
-            let fmt: String = r.try_get(9)?;
+        for (row_id, platform, cycle, dir, time, lon, lat, mode, params, fmt, position_qc) in rows {
             out.push(ProfileStub {
-                row_id: r.try_get(0)?,
+                row_id,
                 key: ProfileKey {
-                    platform: r.try_get(1)?,
-                    cycle: r.try_get(2)?,
+                    platform,
+                    cycle,
                     direction: if dir == "D" { DirectionKey::D } else { DirectionKey::A },
                 },
-                time: from_ts(r.try_get(4)?),
-                position: lon.zip(lat).and_then(|(lon, lat)| Point::new(lon, lat).ok()),
+                time: from_ts(time),
+                position: lon
+                    .and_then(|x| x.parse().ok())
+                    .zip(lat.and_then(|y| y.parse().ok()))
+                    .and_then(|(lon, lat)| Point::new(lon, lat).ok()),
                 data_mode: DataMode::from_char(mode.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime),
                 params: if params.is_empty() { Vec::new() } else { params.split(',').map(str::to_string).collect() },
                 source_format: SourceFormat::parse(&fmt).unwrap_or(SourceFormat::ArgoNetcdf),
-                position_qc: QcFlag::from_byte(r.try_get::<i64, _>(10)? as u8),
+                position_qc: QcFlag::from_byte(position_qc as u8),
             });
         }
         Ok(out)

@@ -47,6 +47,12 @@ async fn profiles_round_trip_and_upserts_are_idempotent() {
     let counts = s.counts().await.unwrap();
     assert_eq!((counts.profiles, counts.levels, counts.files), (2, 6, 1));
 
+    // Stubs carry positions to the last bit (they feed the exact region tests).
+    let mut odd = profile("1", 3, -56.108_001_708_984_375, 40.261_001_586_914_06, 3);
+    odd.source_file = "odd".into();
+    s.write_file(&FileBatch { source: "odd".into(), profiles: vec![odd.clone()], ..Default::default() }).await.unwrap();
+    let stubs = s.profile_stubs(&ProfileFilter { platform: Some("1".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(stubs.iter().find(|st| st.key.cycle == 3).unwrap().position, odd.position);
     let back = s.profile(&batch.profiles[0].key()).await.unwrap().unwrap();
     // NaN != NaN, so compare the encoded form.
     assert_eq!(crate::encode_levels(&back.params), crate::encode_levels(&batch.profiles[0].params));
