@@ -88,7 +88,8 @@ impl Anomaly {
         match &self.reason {
             Reason::ZScore { value, z, mean, sd, day, years, .. } => {
                 let side = if *z < 0.0 { "below" } else { "above" };
-                let period = years.map_or(String::new(), |(a, b)| format!("{a}–{b} "));
+                let period =
+                    years.map_or(String::new(), |(a, b)| if a == b { format!("{a} ") } else { format!("{a}–{b} ") });
                 format!(
                     "value {value:.2} is {:.1} standard deviations {side} the {period}mean for {} ({mean:.2} ± {sd:.2})",
                     z.abs(),

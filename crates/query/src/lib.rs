@@ -2,9 +2,11 @@
 //! argopy's user modes), its cost guard, and level slicing. Parsing of HTTP parameters happens in
 //! `server`; this crate takes typed queries only.
 
+mod anomalies;
 mod argo;
 mod cost;
 
+pub use anomalies::{SeriesAnomaly, series_anomalies};
 pub use argo::{ArgoQuery, DataSpec, Items, SearchPage, SourceFilter, UserMode, VarReq, load, search};
 pub use cost::{COST_LIMIT, Cost, cost, region_area_km2};
 

@@ -261,8 +261,17 @@ async fn buoys_reefs_and_the_seed_routes() {
     assert!(body["data"].as_array().unwrap().iter().all(|d| d["location_id"] == "TPLM2"));
     let (s, _) = get(&app, "/data/timeseries?days=0").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // One z-score anomaly in the last week of TPLM2: a 14.4 m/s gust, 3.5 sd above the day's climatology.
     let (s, body) = get(&app, "/data/anomalies?days=7").await;
-    assert_eq!((s, body), (StatusCode::OK, serde_json::json!([])));
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body.as_array().unwrap().len(), 1, "{body}");
+    assert_eq!((body[0]["location_id"].as_str(), body[0]["variable"].as_str()), (Some("TPLM2"), Some("wind_gust")));
+    assert_eq!((body[0]["kind"].as_str(), body[0]["value"].as_f64()), (Some("z_score"), Some(14.4)));
+    assert!((body[0]["z"].as_f64().unwrap() - 3.4715).abs() < 1e-3);
+    assert_eq!(
+        body[0]["reason"],
+        "value 14.40 is 3.5 standard deviations above the 2022 mean for 10 Aug (5.49 ± 2.57)"
+    );
     let (s, body) = get(&app, "/stats").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(body["heat_stress_days"], 14461);

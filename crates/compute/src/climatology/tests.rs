@@ -4,8 +4,7 @@ use super::*;
 use crate::qc::climatology::days_from_civil;
 
 /// Path of the Boothbay Harbor (Gulf of Maine) daily sea temperature record, 1905–2012, in the shared data.
-const GULF_OF_MAINE: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/test-data/gulf_of_maine_daily_temp_1905-2012.csv");
+const GULF_OF_MAINE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/test-data/gulf_of_maine_daily_temp_1905-2012.csv");
 
 /// Midnight UTC of a date, in seconds.
 pub(crate) fn utc(y: i64, m: i64, d: i64) -> i64 {

@@ -145,10 +145,14 @@ pub struct AnomalyOut {
     pub timestamp: String,
     pub value: f64,
     pub quality_flag: Option<u8>,
+    /// `z_score` or `qc_flag`.
+    pub kind: &'static str,
+    pub z: Option<f64>,
     pub reason: String,
 }
 
-/// Points flagged 3 (suspect / probably bad) or 4 (fail / bad) in the window, each with its reason.
+/// Anomalies in the window, each with its reason: values 3 or more standard deviations from the series'
+/// daily climatology (all stored years), and points QC flagged 3 (suspect) or 4 (fail).
 #[utoipa::path(get, path = "/data/anomalies", tag = "seed", params(WindowParams), responses((status = 200, body = Vec<AnomalyOut>), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
 pub async fn anomalies(
     State(state): State<AppState>,
@@ -156,27 +160,19 @@ pub async fn anomalies(
 ) -> Result<Json<Vec<AnomalyOut>>, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let Some(w) = window(&state, &p).await? else { return Ok(Json(Vec::new())) };
-    let filter = SeriesFilter {
-        variable: w.variable.map(|v| v.name.to_string()),
-        time: Some(w.time),
-        qc_in: Some(vec![QcFlag::PROBABLY_BAD, QcFlag::BAD]),
-        limit: Some(10_000),
-        ..Default::default()
-    };
-    let pts = state.store.series_points(&filter).await?;
+    let found = query::series_anomalies(&*state.store, w.time, w.variable.map(|v| v.name), 10_000).await?;
     Ok(Json(
-        pts.into_iter()
-            .map(|p| AnomalyOut {
-                reason: format!(
-                    "quality flag {} ({})",
-                    p.qc.digit().unwrap_or(9),
-                    if p.qc == QcFlag::BAD { "fail" } else { "suspect" }
-                ),
-                location_id: p.platform,
-                variable: p.variable,
-                timestamp: iso(p.time),
-                value: p.value,
-                quality_flag: p.qc.digit(),
+        found
+            .into_iter()
+            .map(|a| AnomalyOut {
+                location_id: a.platform,
+                variable: a.variable,
+                timestamp: iso(a.time),
+                value: a.value,
+                quality_flag: a.qc.digit(),
+                kind: a.kind,
+                z: a.z,
+                reason: a.reason,
             })
             .collect(),
     ))
