@@ -3,7 +3,7 @@
 use super::*;
 use crate::qc::climatology::days_from_civil;
 
-/// Path of the Boothbay Harbor (Gulf of Maine) daily sea temperature record, 1905–2012, in the shared data.
+/// Path of the Gulf of Maine daily sea temperature record, 1905–2012 (a copy in compute/test-data).
 const GULF_OF_MAINE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/test-data/gulf_of_maine_daily_temp_1905-2012.csv");
 
 /// Midnight UTC of a date, in seconds.
