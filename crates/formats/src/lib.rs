@@ -7,6 +7,7 @@
 
 pub mod argo;
 pub mod argovis;
+pub mod cf_grid;
 pub mod crw;
 mod detect;
 pub mod erddap_nc;

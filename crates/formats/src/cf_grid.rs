@@ -1,0 +1,184 @@
+//! CF gridded variables from NetCDF classic files (e.g. ERDDAP griddap `.nc` responses of SST, DHW or
+//! chlorophyll): the axes (time, optional z, latitude, longitude) found by their `axis` /
+//! `standard_name` attributes or names, values unpacked with `scale_factor` / `add_offset`, and
+//! `_FillValue` / `missing_value` turned into NaN. As xarray does by default, `valid_min` / `valid_max`
+//! are reported but not applied.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+
+use crate::FormatError;
+use crate::netcdf::{NcFile, Var};
+
+/// One gridded variable. `values` is row-major over `[time][z][latitude][longitude]`; `times` is empty
+/// when the variable has no time axis (one time step), and `z` is `[0.0]` when it has no vertical axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CfGrid {
+    pub name: String,
+    pub units: String,
+    pub standard_name: String,
+    pub long_name: String,
+    pub times: Vec<DateTime<Utc>>,
+    pub z: Vec<f64>,
+    pub latitudes: Vec<f64>,
+    pub longitudes: Vec<f64>,
+    pub values: Vec<f32>,
+    pub valid_range: Option<(f64, f64)>,
+}
+
+impl CfGrid {
+    /// The value at (time, z, latitude, longitude) indices.
+    pub fn at(&self, t: usize, z: usize, y: usize, x: usize) -> f32 {
+        let (nz, ny, nx) = (self.z.len(), self.latitudes.len(), self.longitudes.len());
+        self.values[((t * nz + z) * ny + y) * nx + x]
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Axis {
+    T,
+    Z,
+    Y,
+    X,
+}
+
+fn text(v: &Var, name: &str) -> String {
+    v.attr(name).and_then(|a| a.as_text()).map(|s| s.into_owned()).unwrap_or_default()
+}
+
+fn axis_of(v: &Var) -> Option<Axis> {
+    let axis = text(v, "axis");
+    let standard = text(v, "standard_name");
+    match (axis.as_str(), standard.as_str(), v.name) {
+        ("T", ..) | (_, "time", _) | (_, _, "time") => Some(Axis::T),
+        ("Y", ..) | (_, "latitude", _) | (_, _, "latitude" | "lat") => Some(Axis::Y),
+        ("X", ..) | (_, "longitude", _) | (_, _, "longitude" | "lon") => Some(Axis::X),
+        ("Z", ..) | (_, "altitude" | "depth" | "height", _) | (_, _, "altitude" | "depth" | "zlev") => Some(Axis::Z),
+        _ => None,
+    }
+}
+
+/// Parses CF time units `<unit> since <date>` and converts the axis values to UTC.
+fn cf_times(units: &str, values: &[f64]) -> Result<Vec<DateTime<Utc>>, FormatError> {
+    let bad = || FormatError::Layout(format!("time units {units:?} are not '<unit> since <date>'"));
+    let (unit, since) = units.split_once(" since ").ok_or_else(bad)?;
+    let seconds = match unit.trim().to_ascii_lowercase().as_str() {
+        "seconds" | "second" | "s" | "sec" => 1.0,
+        "minutes" | "minute" | "min" => 60.0,
+        "hours" | "hour" | "h" => 3600.0,
+        "days" | "day" | "d" => 86_400.0,
+        _ => return Err(bad()),
+    };
+    let since = since.trim().trim_end_matches('Z').trim_end_matches(" UTC").replace('T', " ");
+    let epoch = NaiveDateTime::parse_from_str(&since, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(&format!("{since} 00:00:00"), "%Y-%m-%d %H:%M:%S"))
+        .map_err(|_| bad())?
+        .and_utc();
+    Ok(values.iter().map(|v| epoch + Duration::milliseconds((v * seconds * 1000.0).round() as i64)).collect())
+}
+
+/// Every gridded variable of a CF NetCDF classic file.
+pub fn read_grids(bytes: &[u8]) -> Result<Vec<CfGrid>, FormatError> {
+    let nc = NcFile::parse(bytes)?;
+    // Coordinate variables: one dimension, named like it.
+    let coord = |dim: usize| nc.vars.iter().find(|v| v.dim_ids == [dim] && v.name == nc.dims[dim].name);
+    let mut out = Vec::new();
+    for v in &nc.vars {
+        if v.dim_ids.len() < 2 || v.dim_ids.iter().any(|&d| coord(d).is_none()) || axis_of(v).is_some() {
+            continue;
+        }
+        let axes: Vec<(Axis, &Var)> =
+            v.dim_ids.iter().filter_map(|&d| coord(d).and_then(|c| axis_of(c).map(|a| (a, c)))).collect();
+        if axes.len() != v.dim_ids.len() {
+            continue;
+        }
+        let order: Vec<Axis> = axes.iter().map(|(a, _)| *a).collect();
+        let find = |a: Axis| axes.iter().find(|(x, _)| *x == a).map(|(_, c)| *c);
+        let (Some(y), Some(x)) = (find(Axis::Y), find(Axis::X)) else { continue };
+        let expected: Vec<Axis> =
+            [Axis::T, Axis::Z, Axis::Y, Axis::X].into_iter().filter(|a| order.contains(a)).collect();
+        if order != expected {
+            return Err(FormatError::Layout(format!(
+                "{}: axes must be in (time, z, latitude, longitude) order",
+                v.name
+            )));
+        }
+        let times = match find(Axis::T) {
+            Some(t) => cf_times(&text(t, "units"), &nc.f64s(t)?)?,
+            None => Vec::new(),
+        };
+        let z = match find(Axis::Z) {
+            Some(z) => nc.f64s(z)?,
+            None => vec![0.0],
+        };
+        let fills: Vec<f64> =
+            ["_FillValue", "missing_value"].iter().filter_map(|a| v.attr(a).and_then(|x| x.as_f64())).collect();
+        let scale = v.attr("scale_factor").and_then(|a| a.as_f64()).unwrap_or(1.0);
+        let offset = v.attr("add_offset").and_then(|a| a.as_f64()).unwrap_or(0.0);
+        let raw = nc.f64s(v)?;
+        let values: Vec<f32> = raw
+            .iter()
+            .map(|&r| {
+                // Fill values are compared at the variable's own precision (a float -999 is -999.0f32).
+                let is_fill = fills.iter().any(|&f| r == f || r as f32 == f as f32);
+                if !r.is_finite() || is_fill { f32::NAN } else { (r * scale + offset) as f32 }
+            })
+            .collect();
+        let valid_range =
+            match (v.attr("valid_min").and_then(|a| a.as_f64()), v.attr("valid_max").and_then(|a| a.as_f64())) {
+                (Some(a), Some(b)) => Some((a * scale + offset, b * scale + offset)),
+                _ => None,
+            };
+        out.push(CfGrid {
+            name: v.name.to_string(),
+            units: text(v, "units"),
+            standard_name: text(v, "standard_name"),
+            long_name: text(v, "long_name"),
+            times,
+            z,
+            latitudes: nc.f64s(y)?,
+            longitudes: nc.f64s(x)?,
+            values,
+            valid_range,
+        });
+    }
+    if out.is_empty() {
+        return Err(FormatError::NoRecords("no gridded variable with latitude and longitude axes".into()));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn erddap_griddap_chlorophyll_reads_with_axes_units_and_fill() {
+        let bytes =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/test-data/griddap_erdVHNchlamday_chla.nc")).unwrap();
+        let grids = super::read_grids(&bytes).unwrap();
+        assert_eq!(grids.len(), 1);
+        let g = &grids[0];
+        assert_eq!((g.name.as_str(), g.units.as_str()), ("chla", "mg m^-3"));
+        assert_eq!(g.standard_name, "mass_concentration_chlorophyll_concentration_in_sea_water");
+        assert_eq!(g.times, vec![Utc.timestamp_opt(1_429_142_400, 0).unwrap()]); // 2015-04-16
+        assert_eq!(g.z, vec![0.0]);
+        assert_eq!((g.latitudes.len(), g.longitudes.len()), (401, 134));
+        assert_eq!((g.latitudes[0], g.latitudes[400]), (21.00375, 18.00375)); // north to south, as served
+        assert_eq!((g.longitudes[0], g.longitudes[133]), (-119.99625, -118.99875));
+        assert_eq!(g.values.len(), 401 * 134);
+        // 901 cells hold the fill value -999 (ncdump's "_").
+        assert_eq!(g.values.iter().filter(|v| v.is_nan()).count(), 901);
+        assert!((g.at(0, 0, 0, 0) - 0.032_570_39).abs() < 1e-8);
+        assert!((g.at(0, 0, 400, 133) - 0.067_129_36).abs() < 1e-8);
+        let max = g.values.iter().copied().filter(|v| !v.is_nan()).fold(f32::MIN, f32::max);
+        assert!((max - 0.204_074_3).abs() < 1e-6);
+        assert_eq!(g.valid_range, Some((0.0010000000474974513, 100.0999984741211)));
+    }
+
+    #[test]
+    fn non_grid_files_are_errors() {
+        let bytes =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample/argo/D4900590_097.nc")).unwrap();
+        assert!(super::read_grids(&bytes).is_err());
+    }
+}
