@@ -147,6 +147,71 @@ pub fn read_grids(bytes: &[u8]) -> Result<Vec<CfGrid>, FormatError> {
     Ok(out)
 }
 
+/// Fill value of the written DHW grids (land, no data).
+pub const DHW_FILL: f32 = -999.0;
+/// Fill value of the written BAA grids.
+pub const BAA_FILL: i8 = -1;
+
+/// A CF-1.6 NetCDF classic file with one day of NOAA CRW heat stress on a lat/lon grid:
+/// `degree_heating_week` (°C-weeks, float, fill −999) and `bleaching_alert_area` (0–7, byte, fill −1).
+/// `dhw` and `baa` are row-major `[latitude][longitude]`; NaN DHW and `None` BAA become fills.
+pub fn write_heat_stress_grid(
+    time: DateTime<Utc>,
+    latitudes: &[f64],
+    longitudes: &[f64],
+    dhw: &[f32],
+    baa: &[Option<u8>],
+) -> Result<Vec<u8>, FormatError> {
+    use crate::netcdf_write::{NcAttr, NcData, NcOut, NcVarOut, write};
+    let t = |s: &str| NcAttr::Text(s.to_string());
+    let axis = |name: &str, dim: usize, data: Vec<f64>, std: &str, units: &str, ax: &str| NcVarOut {
+        name: name.into(),
+        dims: vec![dim],
+        attrs: vec![("standard_name".into(), t(std)), ("units".into(), t(units)), ("axis".into(), t(ax))],
+        data: NcData::Double(data),
+    };
+    let file = NcOut {
+        dims: vec![("time".into(), 1), ("latitude".into(), latitudes.len()), ("longitude".into(), longitudes.len())],
+        attrs: vec![
+            ("Conventions".into(), t("CF-1.6")),
+            ("title".into(), t("Degree Heating Week and Bleaching Alert Area (NOAA Coral Reef Watch v3.1 method)")),
+            ("source".into(), t("halocline")),
+        ],
+        vars: vec![
+            axis("time", 0, vec![time.timestamp() as f64], "time", "seconds since 1970-01-01T00:00:00Z", "T"),
+            axis("latitude", 1, latitudes.to_vec(), "latitude", "degrees_north", "Y"),
+            axis("longitude", 2, longitudes.to_vec(), "longitude", "degrees_east", "X"),
+            NcVarOut {
+                name: "degree_heating_week".into(),
+                dims: vec![0, 1, 2],
+                attrs: vec![
+                    ("long_name".into(), t("degree heating week")),
+                    ("units".into(), t("degree_Celsius_weeks")),
+                    ("_FillValue".into(), NcAttr::Float(DHW_FILL)),
+                ],
+                data: NcData::Float(dhw.iter().map(|&x| if x.is_nan() { DHW_FILL } else { x }).collect()),
+            },
+            NcVarOut {
+                name: "bleaching_alert_area".into(),
+                dims: vec![0, 1, 2],
+                attrs: vec![
+                    ("long_name".into(), t("bleaching alert area (7-day maximum)")),
+                    ("flag_values".into(), t("0 1 2 3 4 5 6 7")),
+                    (
+                        "flag_meanings".into(),
+                        t(
+                            "no_stress watch warning alert_level_1 alert_level_2 alert_level_3 alert_level_4 alert_level_5",
+                        ),
+                    ),
+                    ("_FillValue".into(), NcAttr::Byte(BAA_FILL)),
+                ],
+                data: NcData::Byte(baa.iter().map(|b| b.map_or(BAA_FILL, |b| b as i8)).collect()),
+            },
+        ],
+    };
+    write(&file).map_err(FormatError::Layout)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
@@ -173,6 +238,33 @@ mod tests {
         let max = g.values.iter().copied().filter(|v| !v.is_nan()).fold(f32::MIN, f32::max);
         assert!((max - 0.204_074_3).abs() < 1e-6);
         assert_eq!(g.valid_range, Some((0.0010000000474974513, 100.0999984741211)));
+    }
+
+    #[test]
+    fn heat_stress_grids_round_trip_through_netcdf() {
+        // A 3 × 4 grid: HotSpot 2 °C for 14 days gives DHW 2 × 14 / 7 = 4 °C-weeks (Alert 1, level 3);
+        // land (NaN) stays fill.
+        let lats = [10.025, 10.075, 10.125];
+        let lons = [-80.025, -79.975, -79.925, -79.875];
+        let mut dhw = vec![4.0f32; 12];
+        dhw[5] = f32::NAN;
+        let mut baa = vec![Some(3u8); 12];
+        baa[5] = None;
+        let t = Utc.with_ymd_and_hms(2023, 9, 20, 12, 0, 0).unwrap();
+        let bytes = super::write_heat_stress_grid(t, &lats, &lons, &dhw, &baa).unwrap();
+        let grids = super::read_grids(&bytes).unwrap();
+        assert_eq!(grids.len(), 2);
+        let d = &grids[0];
+        assert_eq!((d.name.as_str(), d.units.as_str()), ("degree_heating_week", "degree_Celsius_weeks"));
+        assert_eq!(d.times, vec![t]);
+        assert_eq!((d.latitudes.as_slice(), d.longitudes.as_slice()), (&lats[..], &lons[..]));
+        assert_eq!(d.at(0, 0, 0, 0), 4.0);
+        assert!(d.at(0, 0, 1, 1).is_nan());
+        let b = &grids[1];
+        assert_eq!(b.name, "bleaching_alert_area");
+        assert_eq!((b.at(0, 0, 2, 3), b.values.iter().filter(|v| v.is_nan()).count()), (3.0, 1));
+        let wrong = super::write_heat_stress_grid(t, &lats, &lons, &dhw[..5], &baa);
+        assert!(wrong.is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod erddap_nc;
 pub mod gdac_index;
 pub mod ndbc;
 pub mod netcdf;
+pub mod netcdf_write;
 pub mod stations;
 
 pub use detect::{Detected, FileKind, detect, netcdf_kind};
