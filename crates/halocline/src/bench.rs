@@ -32,6 +32,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 90)]
         days: usize,
     },
+    /// QARTOD tests on the synthetic series of shared/bench/ioos_qc_tests.py (same shape and parameters);
+    /// prints points/s per test and size.
+    Qc {
+        /// Series lengths, comma-separated (e.g. 1e5,1e6,1e7).
+        #[arg(long, default_value = "1e5,1e6,1e7")]
+        sizes: String,
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+    },
     /// Parse the GDAC profile files repeatedly, then ingest ≥ N profiles into a fresh SQLite file.
     Ingest {
         /// Profiles to ingest (files are re-used under new platform ids until this many are written).
@@ -98,6 +107,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Ingest { profiles, data, repeats } => ingest(profiles, data, repeats).await,
         BenchCommand::Api { profiles, requests, db } => crate::bench_api::run(profiles, requests, db).await,
         BenchCommand::DhwGrid { height, width, days } => dhw_grid(height, width, days),
+        BenchCommand::Qc { sizes, repeats } => qc(&sizes, repeats),
     }
 }
 
@@ -273,5 +283,86 @@ fn dhw_grid(height: usize, width: usize, days: usize) -> anyhow::Result<()> {
         peak_rss_mib()
     );
     println!("(checksum {checksum:.3}; peak RSS includes the two input grids the generator fills)");
+    Ok(())
+}
+
+/// The peer script's series: 15 + 5·sin(annual) + sin(diurnal) + N(0, 0.2), 0.1 % NaN, 0.01 % ±20 spikes,
+/// a 24-sample flat segment every 10,000 samples; hourly, or 10-minute when hourly would pass 2262.
+fn qc_series(n: usize) -> (Vec<i64>, Vec<f64>, i64) {
+    let step: i64 = if n as f64 * 3600.0 > 8.0e9 { 600 } else { 3600 };
+    let t0 = 946_684_800i64; // 2000-01-01
+    let mut state = 42u64 | 1;
+    let mut uniform = move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        ((state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    let times: Vec<i64> = (0..n as i64).map(|i| t0 + i * step).collect();
+    let mut values: Vec<f64> = times
+        .iter()
+        .map(|&t| {
+            let (s, d) = ((t - t0) as f64 / (365.25 * 86_400.0), (t - t0) as f64 / 86_400.0);
+            let g = (-2.0 * uniform().ln()).sqrt() * (std::f64::consts::TAU * uniform()).cos();
+            15.0 + 5.0 * (std::f64::consts::TAU * s).sin() + (std::f64::consts::TAU * d).sin() + 0.2 * g
+        })
+        .collect();
+    for v in values.iter_mut() {
+        let u = uniform();
+        if u < 0.001 {
+            *v = f64::NAN;
+        } else if u < 0.0011 {
+            *v += if uniform() < 0.5 { 20.0 } else { -20.0 };
+        }
+    }
+    for start in (5_000..n).step_by(10_000) {
+        let v = values[start];
+        for x in values.iter_mut().skip(start).take(24) {
+            *x = v;
+        }
+    }
+    (times, values, step)
+}
+
+fn qc(sizes: &str, repeats: usize) -> anyhow::Result<()> {
+    use compute::qc::{self, ClimatologyMember, Period, Span, SpikeMethod, TimeSpan};
+    println!("| test | n | median ms | points/s |");
+    println!("|---|---|---|---|");
+    for size in sizes.split(',') {
+        let n = size.trim().parse::<f64>().with_context(|| format!("size {size:?}"))? as usize;
+        let (times, values, step) = qc_series(n);
+        let zs = vec![f64::NAN; n];
+        let members: Vec<ClimatologyMember> = (1..=12)
+            .map(|m| {
+                let mean = 15.0 + 5.0 * (std::f64::consts::TAU * (m as f64 - 0.5) / 12.0).sin();
+                (m, mean)
+            })
+            .map(|(m, mean)| ClimatologyMember {
+                tspan: TimeSpan::Period { period: Period::Month, span: Span::new(m as f64, m as f64) },
+                vspan: Span::new(mean - 6.0, mean + 6.0),
+                fspan: Some(Span::new(-2.0, 40.0)),
+                zspan: None,
+            })
+            .collect();
+        let tests: [(&str, Box<dyn Fn() -> Vec<u8>>); 5] = [
+            ("gross_range", Box::new(|| qc::gross_range(&values, Span::new(-2.0, 40.0), Some(Span::new(0.0, 35.0))))),
+            ("spike", Box::new(|| qc::spike(&values, Some(1.0), Some(3.0), SpikeMethod::Average))),
+            ("rate_of_change", Box::new(|| qc::rate_of_change(&values, &times, 3.6 / step as f64, None))),
+            ("flat_line", Box::new(|| qc::flat_line(&values, &times, 3.0 * step as f64, 6.0 * step as f64, 0.001))),
+            ("climatology", Box::new(|| qc::climatology(&values, &times, &zs, &members))),
+        ];
+        for (name, f) in &tests {
+            let mut ms = Vec::new();
+            let mut flagged = 0;
+            for _ in 0..repeats.max(1) {
+                let t = Instant::now();
+                let flags = f();
+                ms.push(t.elapsed().as_secs_f64() * 1e3);
+                flagged = flags.iter().filter(|&&x| x == 3 || x == 4).count();
+            }
+            let m = median(ms);
+            println!("| {name} | {n} | {m:.2} | {:.1} M (flagged {flagged}) |", n as f64 / m / 1e3);
+        }
+    }
     Ok(())
 }
