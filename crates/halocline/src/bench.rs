@@ -324,6 +324,9 @@ fn qc_series(n: usize) -> (Vec<i64>, Vec<f64>, i64) {
     (times, values, step)
 }
 
+/// One timed QC test: runs it once and returns its flags.
+type QcRun<'a> = Box<dyn Fn() -> Vec<u8> + 'a>;
+
 fn qc(sizes: &str, repeats: usize) -> anyhow::Result<()> {
     use compute::qc::{self, ClimatologyMember, Period, Span, SpikeMethod, TimeSpan};
     println!("| test | n | median ms | points/s |");
@@ -344,7 +347,7 @@ fn qc(sizes: &str, repeats: usize) -> anyhow::Result<()> {
                 zspan: None,
             })
             .collect();
-        let tests: [(&str, Box<dyn Fn() -> Vec<u8>>); 5] = [
+        let tests: [(&str, QcRun); 5] = [
             ("gross_range", Box::new(|| qc::gross_range(&values, Span::new(-2.0, 40.0), Some(Span::new(0.0, 35.0))))),
             ("spike", Box::new(|| qc::spike(&values, Some(1.0), Some(3.0), SpikeMethod::Average))),
             ("rate_of_change", Box::new(|| qc::rate_of_change(&values, &times, 3.6 / step as f64, None))),
