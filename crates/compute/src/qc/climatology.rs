@@ -123,17 +123,63 @@ pub struct ClimatologyMember {
 ///   time and depth; a present value with a missing depth is judged by a `zspan` member at any time.
 ///   So one such member turns every missing value of the series into 1.
 ///
-/// Cost: O(n · members) comparisons, one calendar conversion per row.
+/// Cost: one calendar conversion per row, and O(members) comparisons per row except when every member is
+/// a plain calendar-period member of one period, where the covering member is looked up.
 pub fn climatology(values: &[f64], times: &[i64], depths: &[f64], members: &[ClimatologyMember]) -> Vec<u8> {
     let n = values.len().min(times.len());
     let depth = |i: usize| depths.get(i).copied().unwrap_or(f64::NAN);
     let any_depth = (0..n).any(|i| !missing(depth(i)));
-    let mut flags: Vec<u8> = values[..n].iter().map(|&v| if missing(v) { MISSING } else { UNKNOWN }).collect();
+    let flags: Vec<u8> = values[..n].iter().map(|&v| if missing(v) { MISSING } else { UNKNOWN }).collect();
     // A member with a zspan is skipped when no row has a depth (ioos_qc: `zinp.count() == 0`).
     let active: Vec<&ClimatologyMember> = members.iter().filter(|m| m.zspan.is_none() || any_depth).collect();
     if active.is_empty() {
         return flags;
     }
+    match period_lookup(&active) {
+        Some((period, cover)) => by_lookup(values, times, &active, period, &cover, flags),
+        None => by_scan(values, times, depths, &active, flags),
+    }
+}
+
+/// The fast path of [`climatology`] (see [`period_lookup`]); gives what [`by_scan`] gives.
+fn by_lookup(
+    values: &[f64],
+    times: &[i64],
+    active: &[&ClimatologyMember],
+    period: Period,
+    cover: &[Option<usize>],
+    mut flags: Vec<u8>,
+) -> Vec<u8> {
+    for (i, flag) in flags.iter_mut().enumerate() {
+        let v = values[i];
+        if missing(v) {
+            // The last member covers a masked value, and a masked value is GOOD (see `by_scan`).
+            *flag = GOOD;
+            continue;
+        }
+        let field = CivilTime::new(times[i]).field(period);
+        let Some(m) = usize::try_from(field).ok().and_then(|f| cover.get(f).copied().flatten()) else { continue };
+        let m = active[m];
+        *flag = if m.fspan.is_some_and(|f| f.excludes(v)) {
+            FAIL
+        } else if m.vspan.excludes(v) {
+            SUSPECT
+        } else {
+            GOOD
+        };
+    }
+    flags
+}
+
+/// The general rule of [`climatology`]: members in reverse, the first covering one decides.
+fn by_scan(
+    values: &[f64],
+    times: &[i64],
+    depths: &[f64],
+    active: &[&ClimatologyMember],
+    mut flags: Vec<u8>,
+) -> Vec<u8> {
+    let depth = |i: usize| depths.get(i).copied().unwrap_or(f64::NAN);
     for (i, flag) in flags.iter_mut().enumerate() {
         let (t, v, z) = (times[i], values[i], depth(i));
         let date = CivilTime::new(t);
@@ -172,6 +218,37 @@ pub fn climatology(values: &[f64], times: &[i64], depths: &[f64], members: &[Cli
         }
     }
     flags
+}
+
+/// Largest calendar field value of the periods [`period_lookup`] handles (day of year).
+const MAX_FIELD: usize = 366;
+
+/// When every member is a calendar-period member of one period (not ISO week, not year) without a depth
+/// bin, the member that covers a present value depends only on the value's calendar field: returns the
+/// period and, for each field value 0..=366, the index of the last member covering it (the last wins).
+fn period_lookup(members: &[&ClimatologyMember]) -> Option<(Period, Vec<Option<usize>>)> {
+    let mut period = None;
+    for m in members {
+        match m.tspan {
+            TimeSpan::Period { period: p, .. } if m.zspan.is_none() && !matches!(p, Period::Week | Period::Year) => {
+                if period.is_some_and(|q| q != p) {
+                    return None;
+                }
+                period = Some(p);
+            }
+            _ => return None,
+        }
+    }
+    let period = period?;
+    let cover = (0..=MAX_FIELD)
+        .map(|f| {
+            members.iter().rposition(|m| match m.tspan {
+                TimeSpan::Period { span, .. } => span.min <= f as f64 && f as f64 <= span.max,
+                TimeSpan::Dates { .. } => false,
+            })
+        })
+        .collect();
+    Some((period, cover))
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
@@ -214,4 +291,68 @@ fn iso_week(days: i64) -> i64 {
 fn days_in_month(y: i64, m: i64) -> i64 {
     let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
     days_from_civil(ny, nm, 1) - days_from_civil(y, m, 1)
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use super::*;
+
+    /// The lookup path must give exactly what the general scan gives, for every period it handles.
+    #[test]
+    fn lookup_equals_scan_on_random_members_and_values() {
+        let mut state = 0x1234_5678_9abc_def1u64;
+        let mut rnd = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let periods = [
+            (Period::Month, 12.0),
+            (Period::Quarter, 4.0),
+            (Period::DayOfYear, 366.0),
+            (Period::Day, 31.0),
+            (Period::DayOfWeek, 6.0),
+            (Period::Hour, 23.0),
+            (Period::Minute, 59.0),
+            (Period::Second, 59.0),
+            (Period::DaysInMonth, 31.0),
+        ];
+        let mut cases = 0;
+        for round in 0..300 {
+            let (period, top) = periods[round % periods.len()];
+            let n_members = 1 + (rnd() * 6.0) as usize;
+            let members: Vec<ClimatologyMember> = (0..n_members)
+                .map(|_| {
+                    let (a, b) = (rnd() * top, rnd() * top);
+                    let lo = rnd() * 20.0;
+                    ClimatologyMember {
+                        tspan: TimeSpan::Period { period, span: Span::new(a.round(), b) },
+                        vspan: Span::new(lo, lo + rnd() * 15.0),
+                        fspan: (rnd() < 0.7).then(|| Span::new(lo - 5.0, lo + 25.0)),
+                        zspan: None,
+                    }
+                })
+                .collect();
+            let n = 200;
+            let t0 = 1_500_000_000i64 + (rnd() * 1e8) as i64;
+            let times: Vec<i64> = (0..n).map(|k| t0 + k * (1 + (rnd() * 200_000.0) as i64)).collect();
+            let values: Vec<f64> = (0..n)
+                .map(|_| match (rnd() * 20.0) as u32 {
+                    0 => f64::NAN,
+                    1 => f64::INFINITY,
+                    _ => rnd() * 40.0 - 5.0,
+                })
+                .collect();
+            let depths = vec![f64::NAN; n as usize];
+            let refs: Vec<&ClimatologyMember> = members.iter().collect();
+            let init = || values.iter().map(|&v| if missing(v) { MISSING } else { UNKNOWN }).collect::<Vec<u8>>();
+            let (p, cover) = period_lookup(&refs).expect("lookup applies");
+            let fast = by_lookup(&values, &times, &refs, p, &cover, init());
+            let slow = by_scan(&values, &times, &depths, &refs, init());
+            assert_eq!(fast, slow, "round {round}: {members:?}");
+            cases += 1;
+        }
+        assert_eq!(cases, 300);
+    }
 }
