@@ -7,7 +7,7 @@ mod argo;
 mod cost;
 
 pub use anomalies::{SeriesAnomaly, series_anomalies};
-pub use argo::{ArgoQuery, DataSpec, Items, SearchPage, SourceFilter, UserMode, VarReq, load, search};
+pub use argo::{ArgoQuery, DataSpec, Items, SearchPage, SourceFilter, UserMode, VarReq, load, search, sources_of};
 pub use cost::{COST_LIMIT, Cost, cost, region_area_km2};
 
 /// Why a query cannot be answered. Messages are lowercase and say what to change.

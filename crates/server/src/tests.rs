@@ -12,20 +12,13 @@ use tower::ServiceExt;
 use crate::{AppState, router};
 
 async fn app() -> axum::Router {
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
-    let dir = format!("{}/../../data/sample", env!("CARGO_MANIFEST_DIR"));
-    let files: Vec<_> = [
+    app_with(&[
         "argo/D4900590_097.nc",
         "argo/1902714_prof.nc",
         "argo/erddap_ArgoFloats_6902746_cyc34.nc",
         "buoy/44005h2012.txt",
-    ]
-    .iter()
-    .map(|f| std::path::PathBuf::from(format!("{dir}/{f}")))
-    .collect();
-    let s = ingest::ingest_files(store.clone(), files, |_| {}).await;
-    assert!(s.skipped.is_empty(), "{:?}", s.skipped);
-    router(AppState::new(store))
+    ])
+    .await
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {

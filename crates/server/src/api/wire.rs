@@ -112,12 +112,7 @@ impl From<&Profile> for ArgovisProfile {
 
 /// `compression=minimal`: `[id, lon, lat, timestamp, sources]`.
 pub fn minimal_stub(s: &store::ProfileStub) -> (String, Option<f64>, Option<f64>, Option<String>, Vec<&'static str>) {
-    (s.key.id(), s.position.map(|p| p.lon), s.position.map(|p| p.lat), s.time.map(iso), query_sources(&s.params))
-}
-
-fn query_sources(params: &[String]) -> Vec<&'static str> {
-    let bgc = params.iter().any(|p| !matches!(p.as_str(), "PRES" | "TEMP" | "PSAL" | "CNDC"));
-    if bgc { vec!["argo_core", "argo_bgc"] } else { vec!["argo_core"] }
+    (s.key.id(), s.position.map(|p| p.lon), s.position.map(|p| p.lat), s.time.map(iso), query::sources_of(&s.params))
 }
 
 impl ArgovisProfile {
