@@ -20,6 +20,9 @@ pub enum BenchCommand {
         /// Keep the database here instead of a temporary file (re-used when it already holds the profiles).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Time only these query kinds (comma-separated among a, b, b-min, c, c-min, wrk), e.g. for a profiler.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
     },
     /// DHW over a synthetic global grid (3600 × 7200 by default, 29 % land), one day at a time with a
     /// rolling sum; prints seconds per day and peak memory.
@@ -105,7 +108,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Ingest { profiles, data, repeats } => ingest(profiles, data, repeats).await,
-        BenchCommand::Api { profiles, requests, db } => crate::bench_api::run(profiles, requests, db).await,
+        BenchCommand::Api { profiles, requests, db, only } => {
+            crate::bench_api::run(profiles, requests, db, &only).await
+        }
         BenchCommand::DhwGrid { height, width, days } => dhw_grid(height, width, days),
         BenchCommand::Qc { sizes, repeats } => qc(&sizes, repeats),
     }

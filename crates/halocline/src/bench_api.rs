@@ -79,7 +79,8 @@ fn bytecount_ids(body: &[u8]) -> usize {
     body.windows(6).filter(|w| w == b"\"_id\":").count()
 }
 
-pub async fn run(n: usize, requests: usize, db: Option<PathBuf>) -> anyhow::Result<()> {
+pub async fn run(n: usize, requests: usize, db: Option<PathBuf>, only: &[String]) -> anyhow::Result<()> {
+    let wanted = |kind: &str| only.is_empty() || only.iter().any(|o| o == kind);
     let tmp = std::env::temp_dir().join(format!("halocline-bench-api-{}", std::process::id()));
     let path = match &db {
         Some(p) => p.clone(),
@@ -141,19 +142,23 @@ pub async fn run(n: usize, requests: usize, db: Option<PathBuf>) -> anyhow::Resu
     let minimal =
         |v: &[String]| -> Vec<String> { v.iter().map(|u| u.replace("&data=all", "&compression=minimal")).collect() };
     let (boxes_min, circles_min) = (minimal(&boxes), minimal(&circles));
-    for (label, uris) in [
-        ("(a) profile by id", &ids),
-        ("(b) 10°×10° box, one month, data=all", &boxes),
-        ("(b) same, compression=minimal (search only)", &boxes_min),
-        ("(c) 500 km radius, one year, data=all", &circles),
-        ("(c) same, compression=minimal (search only)", &circles_min),
+    for (kind, label, uris) in [
+        ("a", "(a) profile by id", &ids),
+        ("b", "(b) 10°×10° box, one month, data=all", &boxes),
+        ("b-min", "(b) same, compression=minimal (search only)", &boxes_min),
+        ("c", "(c) 500 km radius, one year, data=all", &circles),
+        ("c-min", "(c) same, compression=minimal (search only)", &circles_min),
     ] {
+        if !wanted(kind) {
+            continue;
+        }
         let (p50, p99, docs) = time_requests(&app, uris).await?;
         println!("| {label} | {p50:.3} | {p99:.3} | {docs:.1} |");
     }
 
     // (a) under load: serve on loopback and run wrk when it is installed.
-    if std::process::Command::new("wrk").arg("--version").output().is_ok() {
+    if !wanted("wrk") {
+    } else if std::process::Command::new("wrk").arg("--version").output().is_ok() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let state = server::AppState::new(store.clone());

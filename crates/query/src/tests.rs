@@ -219,6 +219,66 @@ mod search {
         }
     }
 
+    /// Region and time together, with times spread over three years: month and band edges, narrow
+    /// windows (the store's clustered month × band path) and wide ones (its R*Tree path) alike.
+    #[tokio::test]
+    async fn random_regions_and_times_return_exactly_what_brute_force_finds() {
+        let mut rng = Rng(0x7157_e5ce_0042);
+        let n = 3000;
+        let pts: Vec<(f64, f64)> =
+            (0..n).map(|_| (rng.range(-180.0, 180.0), rng.range(-90.0, 90.0).asin_deg())).collect();
+        let days: Vec<i64> = (0..n).map(|_| (rng.next() * 1100.0) as i64).collect();
+        let s: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
+        let profiles =
+            pts.iter().zip(&days).enumerate().map(|(i, (&(lon, lat), &d))| profile(i, lon, lat, d)).collect();
+        s.write_file(&FileBatch { source: "synthetic".into(), profiles, ..Default::default() }).await.unwrap();
+        let t0 = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
+        for case in 0..120 {
+            let lon = rng.range(-180.0, 180.0);
+            let lat = rng.range(-80.0, 80.0);
+            let r = if case % 4 == 3 {
+                // Tall and long: months × bands beyond the clustered path's limit.
+                let (w, h) = (rng.range(5.0, 120.0), rng.range(140.0, 175.0));
+                let south = rng.range(-90.0, 90.0 - h);
+                Region::Box(BBox::new(lon, south, lon + w, south + h).unwrap())
+            } else if case % 2 == 0 {
+                let (w, h) = (rng.range(5.0, 120.0), rng.range(5.0, 80.0));
+                let south = (lat - h / 2.0).max(-90.0);
+                Region::Box(BBox::new(lon, south, lon + w, (south + h).min(90.0)).unwrap())
+            } else {
+                Region::circle(Point::new(lon, lat).unwrap(), rng.range(100.0, 4000.0)).unwrap()
+            };
+            let start = (rng.next() * 1000.0) as i64;
+            let len = if case % 4 == 3 {
+                1000 + (rng.next() * 100.0) as i64
+            } else if case % 3 == 0 {
+                1 + (rng.next() * 1000.0) as i64
+            } else {
+                1 + (rng.next() * 60.0) as i64
+            };
+            let time = TimeRange::new(t0 + Duration::days(start), t0 + Duration::days(start + len)).unwrap();
+            // The store's candidates with the exact geometry applied, as `search` does (its cost guard
+            // would refuse the widest of these).
+            let filter = store::ProfileFilter { region: Some(r.clone()), time: Some(time), ..Default::default() };
+            let stubs = s.profile_stubs(&filter).await.unwrap();
+            assert!(stubs.windows(2).all(|w| w[0].time <= w[1].time), "case {case}: not in time order");
+            let mut got: Vec<String> = stubs
+                .into_iter()
+                .filter(|s| s.position.is_some_and(|p| r.contains(p)))
+                .map(|s| s.key.platform)
+                .collect();
+            got.sort();
+            let mut want: Vec<String> = (0..n)
+                .filter(|&i| {
+                    r.contains(Point::new(pts[i].0, pts[i].1).unwrap()) && (start..start + len).contains(&days[i])
+                })
+                .map(|i| format!("{}", 5_000_000 + i))
+                .collect();
+            want.sort();
+            assert_eq!(got, want, "case {case}: {r:?} days {start}+{len}");
+        }
+    }
+
     trait AsinDeg {
         fn asin_deg(self) -> f64;
     }

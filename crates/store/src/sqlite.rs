@@ -20,9 +20,10 @@ use crate::{
 };
 
 /// Schema migrations, applied in order, each once (recorded in `schema_migrations`).
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    r#"
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE platforms (
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -118,7 +119,37 @@ CREATE TABLE ingested_files (
     ingested_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#,
-)];
+    ),
+    (
+        2,
+        r#"
+-- A covering copy of each located, timed profile's search columns, clustered by calendar month
+-- (months since year 0), 1° latitude band (lat + 90 truncated) and longitude: a region-and-time search
+-- reads a few contiguous key ranges instead of one scattered `profiles` row per candidate.
+CREATE TABLE profile_space (
+    month INTEGER NOT NULL,
+    band INTEGER NOT NULL,
+    lon REAL NOT NULL,
+    id INTEGER NOT NULL,
+    lat REAL NOT NULL,
+    time INTEGER NOT NULL,
+    platform TEXT NOT NULL,
+    cycle INTEGER NOT NULL,
+    direction TEXT NOT NULL,
+    data_mode TEXT NOT NULL,
+    params TEXT NOT NULL,
+    source_format TEXT NOT NULL,
+    position_qc INTEGER NOT NULL,
+    -- The IEEE-754 bits of lon and lat: searches return them as JSON integers, exact and cheap to print.
+    lon_bits INTEGER NOT NULL,
+    lat_bits INTEGER NOT NULL,
+    PRIMARY KEY (month, band, lon, id)
+) WITHOUT ROWID;
+CREATE INDEX profile_space_id ON profile_space (id);
+-- Filled from `profiles` by `fill_profile_space` in the same transaction.
+"#,
+    ),
+];
 
 /// The SQLite store.
 pub struct SqliteStore {
@@ -126,7 +157,86 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// The one writer connection: writes never contend for the lock, and its page cache stays warm
     /// from one file's transaction to the next.
-    writer: SqlitePool,
+    pub(crate) writer: SqlitePool,
+}
+
+/// `profile_space.month`: calendar months since January of year 0.
+fn space_month(t: DateTime<Utc>) -> i64 {
+    use chrono::Datelike;
+    t.year() as i64 * 12 + t.month0() as i64
+}
+
+/// `profile_space.band`: the 1° latitude band, 0 (−90…−89) to 180 (the North Pole itself). Computed as
+/// the migration's SQL does (`CAST(lat + 90.0 AS INTEGER)`), so both agree to the last bit.
+fn space_band(lat: f64) -> i64 {
+    ((lat + 90.0) as i64).clamp(0, 180)
+}
+
+/// `INSERT INTO profile_space` with `rows` rows of parameters.
+fn space_insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO profile_space (month, band, lon, id, lat, time, platform, cycle, direction, data_mode,
+           params, source_format, position_qc, lon_bits, lat_bits) VALUES ",
+    );
+    for i in 0..rows {
+        sql.push_str(if i == 0 { "" } else { ", " });
+        sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    sql
+}
+
+/// Searches of at most this many (month × band) key ranges per index box read `profile_space`;
+/// wider ones (decades over a hemisphere) use the R*Tree.
+const SPACE_MAX_RANGES: i64 = 4096;
+
+/// A longitude or latitude in a stubs aggregate: 17-digit text (R*Tree path), the f64's bits as an
+/// integer (`profile_space` path) or null.
+struct Coord(Option<f64>);
+
+impl<'de> serde::Deserialize<'de> for Coord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Coord, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Coord;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a coordinate as text, as f64 bits or null")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Coord, E> {
+                Ok(Coord(Some(f64::from_bits(v as u64))))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Coord, E> {
+                Ok(Coord(Some(f64::from_bits(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Coord, E> {
+                Ok(Coord(v.parse().ok()))
+            }
+            fn visit_unit<E>(self) -> Result<Coord, E> {
+                Ok(Coord(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Decodes `profile_stubs`' JSON aggregate (one array per row).
+fn parse_stubs(json: &str) -> Result<Vec<ProfileStub>, StoreError> {
+    type StubRow = (i64, String, i32, String, Option<i64>, Coord, Coord, String, String, String, i64);
+    let rows: Vec<StubRow> =
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("profile stubs: {e}")))?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (row_id, platform, cycle, dir, time, lon, lat, mode, params, fmt, position_qc) in rows {
+        out.push(ProfileStub {
+            row_id,
+            key: ProfileKey { platform, cycle, direction: if dir == "D" { DirectionKey::D } else { DirectionKey::A } },
+            time: from_ts(time),
+            position: lon.0.zip(lat.0).and_then(|(lon, lat)| Point::new(lon, lat).ok()),
+            data_mode: DataMode::from_char(mode.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime),
+            params: if params.is_empty() { Vec::new() } else { params.split(',').map(str::to_string).collect() },
+            source_format: SourceFormat::parse(&fmt).unwrap_or(SourceFormat::ArgoNetcdf),
+            position_qc: QcFlag::from_byte(position_qc as u8),
+        });
+    }
+    Ok(out)
 }
 
 fn ts(t: Option<DateTime<Utc>>) -> Option<i64> {
@@ -189,6 +299,48 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Stubs from `profile_space` when the filter has a region and a time range narrow enough (see
+    /// [`SPACE_MAX_RANGES`]); `None` means the R*Tree path must answer. Unordered, possibly with
+    /// duplicates where index boxes overlap.
+    async fn space_stubs(&self, f: &ProfileFilter) -> Result<Option<Vec<ProfileStub>>, StoreError> {
+        let (Some(region), Some(time)) = (&f.region, &f.time) else { return Ok(None) };
+        let first = space_month(time.start());
+        let last = space_month(time.end() - chrono::Duration::seconds(1));
+        let boxes = region.index_boxes();
+        let months = last - first + 1;
+        let too_wide = |b: &model::BBox| (space_band(b.north) - space_band(b.south) + 1) * months > SPACE_MAX_RANGES;
+        if boxes.is_empty() || months < 1 || boxes.iter().any(too_wide) {
+            return Ok(None);
+        }
+        let month_list = (first..=last).map(|m| m.to_string()).collect::<Vec<_>>().join(",");
+        let mut parts = Vec::with_capacity(boxes.len());
+        for b in &boxes {
+            let bands =
+                (space_band(b.south)..=space_band(b.north)).map(|m| m.to_string()).collect::<Vec<_>>().join(",");
+            parts.push(format!(
+                "SELECT id, platform, cycle, direction, time, lon_bits, lat_bits, data_mode, params, source_format,
+                        position_qc FROM profile_space WHERE month IN ({month_list}) AND band IN ({bands})
+                   AND lon >= ? AND lon <= ? AND lat >= ? AND lat <= ? AND time >= ? AND time < ?{}",
+                if f.platform.is_some() { " AND platform = ?" } else { "" }
+            ));
+        }
+        let sql = format!(
+            "SELECT json_group_array(json_array(id, platform, cycle, direction, time, lon_bits, lat_bits, data_mode,
+                    params, source_format, position_qc)) FROM ({})",
+            parts.join(" UNION ALL ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for b in &boxes {
+            q = q.bind(b.west).bind(b.east).bind(b.south).bind(b.north);
+            q = q.bind(time.start().timestamp()).bind(time.end().timestamp());
+            if let Some(p) = &f.platform {
+                q = q.bind(p);
+            }
+        }
+        let json: String = q.fetch_one(&self.pool).await?.try_get(0)?;
+        parse_stubs(&json).map(Some)
+    }
+
     async fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.writer.acquire().await?;
         sqlx::query(
@@ -209,6 +361,9 @@ impl SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| StoreError::Migration { version, message: e.to_string() })?;
+            if version == 2 {
+                Self::fill_profile_space(&mut tx).await?;
+            }
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
                 .bind(version)
                 .bind(Utc::now().timestamp())
@@ -339,6 +494,7 @@ impl SqliteStore {
             }
             // Index rows of what was written: R*Tree entries for profiles with a position and a time.
             let mut rtree: Vec<(i64, f64, f64, f64)> = Vec::new();
+            let mut space: Vec<(i64, &Profile)> = Vec::new();
             let mut no_index: Vec<i64> = Vec::new();
             let mut level_rows: Vec<(i64, &[u8])> = Vec::new();
             for row in &rows {
@@ -354,10 +510,14 @@ impl SqliteStore {
                 n += 1;
                 levels += p.n_levels() as u64;
                 match (p.position, p.time) {
-                    (Some(pt), Some(t)) => rtree.push((id, pt.lon, pt.lat, t.timestamp() as f64 / 86_400.0)),
+                    (Some(pt), Some(t)) => {
+                        rtree.push((id, pt.lon, pt.lat, t.timestamp() as f64 / 86_400.0));
+                        space.push((id, p));
+                    }
                     _ => no_index.push(id),
                 }
             }
+            Self::write_space(tx, &space, &no_index).await?;
             let mut sql = String::from("INSERT OR REPLACE INTO profile_levels (id, levels) VALUES ");
             for i in 0..level_rows.len() {
                 sql.push_str(if i == 0 { "(?, ?)" } else { ", (?, ?)" });
@@ -383,6 +543,91 @@ impl SqliteStore {
             }
         }
         Ok((n, levels))
+    }
+
+    /// Migration 2: copies the search columns of every located, timed profile into `profile_space`.
+    async fn fill_profile_space(tx: &mut Transaction<'_, Sqlite>) -> Result<(), StoreError> {
+        let mut after = i64::MIN;
+        loop {
+            type Row = (i64, f64, f64, i64, String, i32, String, String, String, String, i64);
+            let rows: Vec<Row> = sqlx::query_as(
+                "SELECT id, lon, lat, time, platform, cycle, direction, data_mode, params, source_format, position_qc
+                   FROM profiles WHERE id > ? AND lon IS NOT NULL AND lat IS NOT NULL AND time IS NOT NULL
+                  ORDER BY id LIMIT 2000",
+            )
+            .bind(after)
+            .fetch_all(&mut **tx)
+            .await?;
+            let Some(last) = rows.last() else { return Ok(()) };
+            after = last.0;
+            for chunk in rows.chunks(64) {
+                let mut q = sqlx::query(AssertSqlSafe(space_insert_sql(chunk.len())));
+                for (id, lon, lat, time, platform, cycle, dir, mode, params, fmt, qc) in chunk {
+                    let Some(t) = from_ts(Some(*time)) else { continue };
+                    q = q
+                        .bind(space_month(t))
+                        .bind(space_band(*lat))
+                        .bind(lon)
+                        .bind(id)
+                        .bind(lat)
+                        .bind(time)
+                        .bind(platform)
+                        .bind(cycle)
+                        .bind(dir)
+                        .bind(mode)
+                        .bind(params)
+                        .bind(fmt)
+                        .bind(qc)
+                        .bind(lon.to_bits() as i64)
+                        .bind(lat.to_bits() as i64);
+                }
+                q.execute(&mut **tx).await?;
+            }
+        }
+    }
+
+    /// Replaces the `profile_space` rows of the profiles just written (`located`) and removes those of
+    /// profiles that lost their position or time (`unlocated`).
+    async fn write_space(
+        tx: &mut Transaction<'_, Sqlite>,
+        located: &[(i64, &Profile)],
+        unlocated: &[i64],
+    ) -> Result<(), StoreError> {
+        let ids: Vec<i64> = located.iter().map(|(id, _)| *id).chain(unlocated.iter().copied()).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let marks = vec!["?"; ids.len()].join(", ");
+        let mut q = sqlx::query(AssertSqlSafe(format!("DELETE FROM profile_space WHERE id IN ({marks})")));
+        for id in &ids {
+            q = q.bind(id);
+        }
+        q.execute(&mut **tx).await?;
+        if located.is_empty() {
+            return Ok(());
+        }
+        let mut q = sqlx::query(AssertSqlSafe(space_insert_sql(located.len())));
+        for (id, p) in located {
+            let (Some(pt), Some(t)) = (p.position, p.time) else { continue };
+            q = q
+                .bind(space_month(t))
+                .bind(space_band(pt.lat))
+                .bind(pt.lon)
+                .bind(*id)
+                .bind(pt.lat)
+                .bind(t.timestamp())
+                .bind(p.platform.clone())
+                .bind(p.cycle)
+                .bind(p.direction.to_char().to_string())
+                .bind(p.data_mode.to_char().to_string())
+                .bind(p.params.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(","))
+                .bind(p.source_format.as_str())
+                .bind(p.position_qc.to_byte() as i64)
+                .bind(pt.lon.to_bits() as i64)
+                .bind(pt.lat.to_bits() as i64);
+        }
+        q.execute(&mut **tx).await?;
+        Ok(())
     }
 
     async fn write_series(tx: &mut Transaction<'_, Sqlite>, points: &[SeriesPoint]) -> Result<u64, StoreError> {
@@ -790,6 +1035,19 @@ impl crate::Store for SqliteStore {
     }
 
     async fn profile_stubs(&self, f: &ProfileFilter) -> Result<Vec<ProfileStub>, StoreError> {
+        if let Some(mut out) = self.space_stubs(f).await? {
+            let dir = |d: DirectionKey| d == DirectionKey::D;
+            out.sort_by(|a, b| {
+                (a.time, &a.key.platform, a.key.cycle, dir(a.key.direction)).cmp(&(
+                    b.time,
+                    &b.key.platform,
+                    b.key.cycle,
+                    dir(b.key.direction),
+                ))
+            });
+            out.dedup_by_key(|s| s.row_id);
+            return Ok(out);
+        }
         // The rows come back as one JSON array in one row: sqlx hands rows over one by one through a
         // channel, which costs more than SQLite's own work on a search of thousands of candidates.
         // Positions travel as 17-digit text, since JSON numbers from SQLite keep only 15 digits.
@@ -843,31 +1101,7 @@ impl crate::Store for SqliteStore {
             q = q.bind(p);
         }
         let json: String = q.fetch_one(&self.pool).await?.try_get(0)?;
-        type StubRow =
-            (i64, String, i32, String, Option<i64>, Option<String>, Option<String>, String, String, String, i64);
-        let rows: Vec<StubRow> =
-            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("profile stubs: {e}")))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (row_id, platform, cycle, dir, time, lon, lat, mode, params, fmt, position_qc) in rows {
-            out.push(ProfileStub {
-                row_id,
-                key: ProfileKey {
-                    platform,
-                    cycle,
-                    direction: if dir == "D" { DirectionKey::D } else { DirectionKey::A },
-                },
-                time: from_ts(time),
-                position: lon
-                    .and_then(|x| x.parse().ok())
-                    .zip(lat.and_then(|y| y.parse().ok()))
-                    .and_then(|(lon, lat)| Point::new(lon, lat).ok()),
-                data_mode: DataMode::from_char(mode.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime),
-                params: if params.is_empty() { Vec::new() } else { params.split(',').map(str::to_string).collect() },
-                source_format: SourceFormat::parse(&fmt).unwrap_or(SourceFormat::ArgoNetcdf),
-                position_qc: QcFlag::from_byte(position_qc as u8),
-            });
-        }
-        Ok(out)
+        parse_stubs(&json)
     }
 
     async fn profiles_by_row_ids(&self, ids: &[i64]) -> Result<Vec<Profile>, StoreError> {

@@ -222,3 +222,44 @@ async fn reopening_a_file_keeps_data_and_migrations() {
     assert!(s.ready().await.unwrap());
     assert!(crate::open("postgres://x/y").await.is_err());
 }
+
+/// The clustered month × band copy (`profile_space`): filled by migration 2 from an older database,
+/// exact positions, and a profile that moves or loses its position leaves no stale entry behind.
+#[tokio::test]
+async fn profile_space_is_filled_by_its_migration_and_follows_rewrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("space.db");
+    let path = path.to_str().unwrap();
+    let jan = TimeRange::new(
+        Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2020, 2, 1, 0, 0, 0).unwrap(),
+    )
+    .unwrap();
+    async fn in_box(s: &SqliteStore, b: BBox, t: TimeRange) -> Vec<crate::ProfileStub> {
+        let f = ProfileFilter { region: Some(Region::Box(b)), time: Some(t), ..Default::default() };
+        s.profile_stubs(&f).await.unwrap()
+    }
+    let odd = profile("7", 1, -56.108_001_708_984_375, 40.261_001_586_914_06, 3);
+    {
+        let s = SqliteStore::open(path).await.unwrap();
+        let profiles = vec![odd.clone(), profile("7", 2, 10.0, 10.0, 4)];
+        s.write_file(&FileBatch { source: "a".into(), profiles, ..Default::default() }).await.unwrap();
+        // Make it a version-1 database again.
+        sqlx::raw_sql("DROP TABLE profile_space; DELETE FROM schema_migrations WHERE version = 2")
+            .execute(&s.writer)
+            .await
+            .unwrap();
+    }
+    let s = SqliteStore::open(path).await.unwrap();
+    let found = in_box(&s, BBox::new(-60.0, 40.0, -50.0, 41.0).unwrap(), jan).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].position, odd.position);
+    // Move cycle 2 from (10, 10) to (20, 20), then drop cycle 1's position.
+    let moved = profile("7", 2, 20.0, 20.0, 4);
+    let mut lost = odd.clone();
+    lost.position = None;
+    s.write_file(&FileBatch { source: "a".into(), profiles: vec![moved, lost], ..Default::default() }).await.unwrap();
+    assert!(in_box(&s, BBox::new(9.0, 9.0, 11.0, 11.0).unwrap(), jan).await.is_empty());
+    assert_eq!(in_box(&s, BBox::new(19.0, 19.0, 21.0, 21.0).unwrap(), jan).await.len(), 1);
+    assert!(in_box(&s, BBox::new(-60.0, 40.0, -50.0, 41.0).unwrap(), jan).await.is_empty());
+}
