@@ -77,6 +77,17 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Ocean Chat's parser: prints how a plain-language question is understood (the NLQ contract).
+    Nlq {
+        /// Reference date for relative times (YYYY-MM-DD; default today, UTC).
+        #[arg(long)]
+        now: Option<String>,
+        /// Print only the JSON object (the contract of shared/eval/nlq).
+        #[arg(long)]
+        json: bool,
+        /// The question.
+        question: String,
+    },
     /// Benchmarks that print a table.
     Bench {
         #[command(subcommand)]
@@ -142,6 +153,19 @@ fn main() -> anyhow::Result<()> {
             }
             serve(store, &bind, &url).await
         }),
+        Command::Nlq { now, json, question } => {
+            let now = match now {
+                Some(s) => chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                    .with_context(|| format!("--now {s:?} is not a date YYYY-MM-DD"))?,
+                None => chrono::Utc::now().date_naive(),
+            };
+            let it = query::nlq::parse(&question, now);
+            if !json {
+                println!("{}", it.summary());
+            }
+            println!("{}", server::api::chat_wire::interpretation_json(&it));
+            Ok(())
+        }
         Command::Bench { what } => runtime()?.block_on(bench::run(what)),
     }
 }

@@ -5,6 +5,7 @@
 mod anomalies;
 mod argo;
 mod cost;
+pub mod nlq;
 
 pub use anomalies::{SeriesAnomaly, series_anomalies};
 pub use argo::{ArgoQuery, DataSpec, Items, SearchPage, SourceFilter, UserMode, VarReq, load, search, sources_of};

@@ -1,0 +1,1 @@
+//! Unit tests of the NLQ parser, one section per phrase family.
