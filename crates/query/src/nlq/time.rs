@@ -325,7 +325,13 @@ fn season(text: &mut Text, now: NaiveDate, south: bool) -> Option<DateSpan> {
     let mut mode: Option<&str> = None;
     // modifiers before: "last austral summer", "this boreal winter", "the southern hemisphere summer"
     let mut k = i;
+    let mut year = None;
     while k > 0 {
+        if let Some(v) = text.num(k - 1).filter(|&v| is_year(v)) {
+            year = Some(v as i32);
+            k -= 1;
+            continue;
+        }
         let w = text.free(k - 1).unwrap_or("");
         match w {
             "austral" => south = true,
@@ -347,7 +353,6 @@ fn season(text: &mut Text, now: NaiveDate, south: bool) -> Option<DateSpan> {
     first = first.min(k);
     // after: "summer 2023", "summer of 2023", "verano de 2023", "austral" after ("verano austral")
     let mut j = i + 1;
-    let mut year = None;
     loop {
         match text.free(j) {
             Some("austral") => {
@@ -371,10 +376,6 @@ fn season(text: &mut Text, now: NaiveDate, south: bool) -> Option<DateSpan> {
         last = j;
     } else {
         last = last.max(j - 1);
-    }
-    if i > 0 && year.is_none() && text.num(i - 1).is_some_and(is_year) {
-        year = text.num(i - 1).map(|v| v as i32);
-        first = first.min(i - 1);
     }
     text.claim(first, last + 1 - first);
     if let Some(y) = year {
