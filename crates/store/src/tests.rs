@@ -222,3 +222,24 @@ async fn reopening_a_file_keeps_data_and_migrations() {
     assert!(s.ready().await.unwrap());
     assert!(crate::open("postgres://x/y").await.is_err());
 }
+
+#[tokio::test]
+async fn query_history_keeps_questions_newest_first() {
+    let s = store().await;
+    assert!(s.ready().await.unwrap(), "migration 2 (query_history) applied");
+    for (k, q) in ["average SST in the Bering Sea", "and at 1000 m?"].iter().enumerate() {
+        let rec = crate::QueryRecord {
+            asked_at: Utc.with_ymd_and_hms(2025, 6, 15, 12, 0, k as u32).unwrap(),
+            session: Some("s1".into()),
+            question: q.to_string(),
+            interpretation: format!("{{\"n\":{k}}}"),
+        };
+        s.record_query(&rec).await.unwrap();
+    }
+    let recent = s.recent_queries(10).await.unwrap();
+    assert_eq!(recent.len(), 2);
+    assert_eq!(recent[0].question, "and at 1000 m?");
+    assert_eq!(recent[0].interpretation, "{\"n\":1}");
+    assert_eq!(recent[1].session.as_deref(), Some("s1"));
+    assert_eq!(s.recent_queries(1).await.unwrap().len(), 1);
+}
