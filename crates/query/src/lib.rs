@@ -3,6 +3,7 @@
 //! `server`; this crate takes typed queries only.
 
 mod anomalies;
+pub mod ask;
 mod argo;
 mod cost;
 pub mod nlq;

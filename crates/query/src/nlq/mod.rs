@@ -235,11 +235,72 @@ impl Interpretation {
 
 /// Parses a question relative to the reference date `now` (the "today" of relative times).
 pub fn parse(question: &str, now: NaiveDate) -> Interpretation {
+    let (mut it, text, open) = parse_inner(question, now);
+    if open {
+        it.clarify = clarify::vague(&text, &it);
+    }
+    it
+}
+
+/// Words that continue the previous question ("and at 1000 m?", "what about last year?").
+const FOLLOW: &[&str] = &["and", "what about", "how about", "same", "now", "also", "then", "y", "et", "e", "e se", "and what about"];
+
+/// Parses a question in the context of the previous interpretation of the same conversation: a
+/// follow-up ("and at 1000 m?") keeps everything it does not change. A question that stands on its own
+/// (it names a variable or platform and does not start with a continuation word) replaces the context.
+pub fn parse_in_context(question: &str, now: NaiveDate, previous: Option<&Interpretation>) -> Interpretation {
+    let (mut it, text, open) = parse_inner(question, now);
+    let Some(prev) = previous.filter(|p| p.clarify.is_none()) else {
+        if open {
+            it.clarify = clarify::vague(&text, &it);
+        }
+        return it;
+    };
+    let continues = FOLLOW.iter().any(|f| {
+        let w: Vec<&str> = f.split(' ').collect();
+        w.iter().enumerate().all(|(k, x)| text.word(k) == Some(*x))
+    });
+    let standalone = !it.variables.is_empty() || it.platform.is_some();
+    if !open || (standalone && !continues) {
+        if open {
+            it.clarify = clarify::vague(&text, &it);
+        }
+        return it;
+    }
+    let mut merged = prev.clone();
+    if !it.variables.is_empty() {
+        merged.variables = it.variables;
+    }
+    if it.region.is_some() {
+        merged.region = it.region;
+    }
+    if it.time.is_some() {
+        merged.time = it.time;
+    }
+    if it.depth.is_some() {
+        merged.depth = it.depth;
+    }
+    if it.agg != Agg::List {
+        merged.agg = it.agg;
+    }
+    if it.platform.is_some() {
+        merged.platform = it.platform;
+    }
+    if it.value_filter.is_some() {
+        merged.value_filter = it.value_filter;
+    }
+    merged.clarify = None;
+    merged
+}
+
+/// The fields of a question; `open` is false when a clarification was already decided (refusals,
+/// forecasts, unknown places), true when only the vagueness check is left.
+fn parse_inner(question: &str, now: NaiveDate) -> (Interpretation, Text, bool) {
     let mut text = Text::new(question);
     let mut it = Interpretation::default();
     if let Some(c) = clarify::refusal(&text, now) {
         it.clarify = Some(c);
-        return it;
+        return (it, text, false);
     }
     // Order matters: each step claims the words it understands.
     let explicit = coords::parse(&mut text);
@@ -272,7 +333,7 @@ pub fn parse(question: &str, now: NaiveDate) -> Interpretation {
         time::TimeResult::None => {}
         time::TimeResult::Future(msg) => {
             it.clarify = Some(clarify::future(&msg));
-            return it;
+            return (it, text, false);
         }
     }
     if it.agg == Agg::Latest && it.time.is_some_and(|t| t.start == t.end && t.end == now) {
@@ -281,10 +342,9 @@ pub fn parse(question: &str, now: NaiveDate) -> Interpretation {
     }
     if let Some(c) = region_problem {
         it.clarify = Some(c);
-        return it;
+        return (it, text, false);
     }
-    it.clarify = clarify::vague(&text, &it);
-    it
+    (it, text, true)
 }
 
 #[cfg(test)]

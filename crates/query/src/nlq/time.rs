@@ -89,10 +89,12 @@ fn span(start: NaiveDate, end: NaiveDate) -> DateSpan {
 
 fn back(now: NaiveDate, n: f64, u: Unit) -> NaiveDate {
     let n = n.max(0.0);
+    let days = |d: f64| now.checked_sub_days(Days::new(d.min(1e6) as u64)).unwrap_or(NaiveDate::MIN);
+    let n = n.min(1e5);
     match u {
-        Unit::Hour => now - Days::new((n / 24.0).ceil() as u64),
-        Unit::Day => now - Days::new(n.round() as u64),
-        Unit::Week => now - Days::new((n * 7.0).round() as u64),
+        Unit::Hour => days((n / 24.0).ceil()),
+        Unit::Day => days(n.round()),
+        Unit::Week => days((n * 7.0).round()),
         Unit::Month => now.checked_sub_months(Months::new(n.round() as u32)).unwrap_or(NaiveDate::MIN),
         Unit::Year => now.checked_sub_months(Months::new((n * 12.0).round() as u32)).unwrap_or(NaiveDate::MIN),
         Unit::Decade => now.checked_sub_months(Months::new((n * 120.0).round() as u32)).unwrap_or(NaiveDate::MIN),
