@@ -228,7 +228,7 @@ async fn argo(store: &dyn Store, it: &Interpretation, time: Option<TimeRange>, n
     let matching: Vec<ProfileStub> = stubs.iter().filter(|s| kept.contains(&s.row_id)).cloned().collect();
     out.matched = matching.len();
     out.profiles = matching.into_iter().take(MAX_ITEMS).collect();
-    if it.agg != Agg::List {
+    if !matches!(it.agg, Agg::List | Agg::Profile) {
         for (k, (v, _)) in params.iter().enumerate() {
             out.stats.push(stat(*v, it.agg, &values[k]));
         }

@@ -407,3 +407,6 @@ pub async fn chat(
     });
     Ok(Sse::new(stream).into_response())
 }
+
+#[cfg(test)]
+mod tests;
