@@ -23,7 +23,8 @@ pub fn run(cases: Option<PathBuf>, rounds: usize) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut questions = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line).with_context(|| format!("{}:{}", path.display(), n + 1))?;
+        let v: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{}:{}", path.display(), n + 1))?;
         questions.push(v["q"].as_str().with_context(|| format!("{}:{}: no \"q\"", path.display(), n + 1))?.to_string());
     }
     anyhow::ensure!(!questions.is_empty(), "{} holds no cases", path.display());
@@ -44,7 +45,13 @@ pub fn run(cases: Option<PathBuf>, rounds: usize) -> anyhow::Result<()> {
     times.sort_by(f64::total_cmp);
     let pct = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
     let mean = times.iter().sum::<f64>() / times.len() as f64;
-    println!("nlq parse over {} ({} questions × {} rounds, {} asked back per round)", path.display(), questions.len(), rounds.max(1), clarified / rounds.max(1));
+    println!(
+        "nlq parse over {} ({} questions × {} rounds, {} asked back per round)",
+        path.display(),
+        questions.len(),
+        rounds.max(1),
+        clarified / rounds.max(1)
+    );
     println!("{:<28} {:>10}", "measure", "ms");
     println!("{:<28} {:>10.3}", "first parse (cold tables)", cold);
     println!("{:<28} {:>10.3}", "p50", pct(0.50));

@@ -99,7 +99,7 @@ pub fn source_of(it: &Interpretation) -> Source {
         None => {
             if it.variables.iter().any(|v| matches!(v, NlqVariable::Dhw | NlqVariable::Baa | NlqVariable::SstAnomaly)) {
                 Source::Reef
-            } else if it.variables.iter().any(|v| *v == NlqVariable::Sst) {
+            } else if it.variables.contains(&NlqVariable::Sst) {
                 Source::Buoy
             } else {
                 Source::Argo
@@ -156,7 +156,9 @@ fn filter_ok(it: &Interpretation, x: f64) -> bool {
 /// Runs the question. `now` bounds the cost guard of unconstrained searches.
 pub async fn answer(store: &dyn Store, it: &Interpretation, now: DateTime<Utc>) -> Result<Answer, QueryError> {
     let time = match it.time {
-        Some(t) => Some(time_range(t.start, t.end).ok_or_else(|| QueryError::BadRequest("time range out of bounds".into()))?),
+        Some(t) => {
+            Some(time_range(t.start, t.end).ok_or_else(|| QueryError::BadRequest("time range out of bounds".into()))?)
+        }
         None => None,
     };
     match source_of(it) {
@@ -166,8 +168,14 @@ pub async fn answer(store: &dyn Store, it: &Interpretation, now: DateTime<Utc>) 
     }
 }
 
-async fn argo(store: &dyn Store, it: &Interpretation, time: Option<TimeRange>, now: DateTime<Utc>) -> Result<Answer, QueryError> {
-    let params: Vec<(NlqVariable, &str)> = it.variables.iter().filter_map(|v| argo_param(*v).map(|p| (*v, p))).collect();
+async fn argo(
+    store: &dyn Store,
+    it: &Interpretation,
+    time: Option<TimeRange>,
+    now: DateTime<Utc>,
+) -> Result<Answer, QueryError> {
+    let params: Vec<(NlqVariable, &str)> =
+        it.variables.iter().filter_map(|v| argo_param(*v).map(|p| (*v, p))).collect();
     let pres_range = it.depth.map(search_depth);
     let data = if params.is_empty() {
         DataSpec::None
@@ -176,7 +184,15 @@ async fn argo(store: &dyn Store, it: &Interpretation, time: Option<TimeRange>, n
     };
     let mut stubs: Vec<ProfileStub> = Vec::new();
     for region in regions(it) {
-        let q = ArgoQuery { region, time, data: data.clone(), minimal: true, page: 1, page_size: usize::MAX / 2, ..Default::default() };
+        let q = ArgoQuery {
+            region,
+            time,
+            data: data.clone(),
+            minimal: true,
+            page: 1,
+            page_size: usize::MAX / 2,
+            ..Default::default()
+        };
         let page = crate::search(store, &q, now).await?;
         if let Items::Minimal(s) = page.items {
             for x in s {
@@ -188,7 +204,8 @@ async fn argo(store: &dyn Store, it: &Interpretation, time: Option<TimeRange>, n
     }
     stubs.sort_by_key(|s| s.time);
     let mut out = Answer { source: Some(Source::Argo), ..Default::default() };
-    let needs_values = !params.is_empty() && (it.agg != Agg::List && it.agg != Agg::Count || it.value_filter.is_some() || it.depth.is_some());
+    let needs_values = !params.is_empty()
+        && (it.agg != Agg::List && it.agg != Agg::Count || it.value_filter.is_some() || it.depth.is_some());
     if !needs_values {
         out.matched = stubs.len();
         out.profiles = stubs.into_iter().take(MAX_ITEMS).collect();
@@ -196,7 +213,8 @@ async fn argo(store: &dyn Store, it: &Interpretation, time: Option<TimeRange>, n
     }
     // Load levels (newest first when only the latest counts) and reduce.
     let q = ArgoQuery { data, pres_range, ..Default::default() };
-    let ordered: Vec<&ProfileStub> = if it.agg == Agg::Latest { stubs.iter().rev().collect() } else { stubs.iter().collect() };
+    let ordered: Vec<&ProfileStub> =
+        if it.agg == Agg::Latest { stubs.iter().rev().collect() } else { stubs.iter().collect() };
     let ids: Vec<i64> = ordered.iter().take(MAX_LOAD).map(|s| s.row_id).collect();
     let profiles = crate::load(store, &q, &ids).await?;
     let mut kept: Vec<i64> = Vec::new();
@@ -219,10 +237,8 @@ async fn argo(store: &dyn Store, it: &Interpretation, time: Option<TimeRange>, n
                 }
             }
         }
-        if any {
-            if let Some(s) = stubs.iter().find(|s| s.key == p.key()) {
-                kept.push(s.row_id);
-            }
+        if any && let Some(s) = stubs.iter().find(|s| s.key == p.key()) {
+            kept.push(s.row_id);
         }
     }
     let matching: Vec<ProfileStub> = stubs.iter().filter(|s| kept.contains(&s.row_id)).cloned().collect();
@@ -307,7 +323,12 @@ async fn buoys(store: &dyn Store, it: &Interpretation, time: Option<TimeRange>) 
                 if !p.variables.iter().any(|x| x == name) {
                     continue;
                 }
-                let f = SeriesFilter { platform: Some(p.platform.id.clone()), variable: Some(name.to_string()), time, ..Default::default() };
+                let f = SeriesFilter {
+                    platform: Some(p.platform.id.clone()),
+                    variable: Some(name.to_string()),
+                    time,
+                    ..Default::default()
+                };
                 for pt in store.series_points(&f).await? {
                     if !depth_ok(it.depth, pt.depth) || !filter_ok(it, pt.value) || pt.value.is_nan() {
                         continue;

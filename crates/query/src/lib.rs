@@ -3,8 +3,8 @@
 //! `server`; this crate takes typed queries only.
 
 mod anomalies;
-pub mod ask;
 mod argo;
+pub mod ask;
 mod cost;
 pub mod nlq;
 

@@ -23,7 +23,7 @@ use crate::{
 const MIGRATIONS: &[(i64, &str)] = &[
     (
         1,
-    r#"
+        r#"
 CREATE TABLE platforms (
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,

@@ -6,22 +6,42 @@
 use super::Agg;
 use super::normalise::Text;
 
-pub const WORDS: &[&str] = &[
-    "average avg mean median minimum min lowest coldest least maximum max highest hottest warmest peak how many \
+pub const WORDS: &[&str] =
+    &["average avg mean median minimum min lowest coldest least maximum max highest hottest warmest peak how many \
      number count trend trends changed changing change evolution compare comparison versus vs difference anomalies \
      anomaly anomalous unusual abnormal heatwave heatwaves extreme profile profiles vertical latest newest recent \
      reported report promedio media moyenne mediana mediane minima minimo minimale maxima maximo maximale cuantos \
      cuantas combien quantos quantas tendencia tendance tendencia comparar comparer perfil perfiles profil profils \
-     ultimo ultima dernier derniere",
-];
+     ultimo ultima dernier derniere"];
 
 /// Claims "latest" phrases (before time words can take "last").
 pub fn early(text: &mut Text) -> Option<Agg> {
     let latest = [
-        "last reported", "last report", "last reports", "last reading", "last readings", "last recorded",
-        "last observation", "last observed", "last measured", "last value", "last known", "most recent", "latest",
-        "newest", "currently", "right now", "at the moment", "ultimo dato", "ultima medicion",
-        "derniere mesure", "dernieres mesures", "ultima medicao", "mas reciente", "plus recent", "mais recente",
+        "last reported",
+        "last report",
+        "last reports",
+        "last reading",
+        "last readings",
+        "last recorded",
+        "last observation",
+        "last observed",
+        "last measured",
+        "last value",
+        "last known",
+        "most recent",
+        "latest",
+        "newest",
+        "currently",
+        "right now",
+        "at the moment",
+        "ultimo dato",
+        "ultima medicion",
+        "derniere mesure",
+        "dernieres mesures",
+        "ultima medicao",
+        "mas reciente",
+        "plus recent",
+        "mais recente",
     ];
     if text.take_any(&latest).is_some() {
         return Some(Agg::Latest);
@@ -29,7 +49,10 @@ pub fn early(text: &mut Text) -> Option<Agg> {
     // "current" / "actual" unless it names a period ("current month") or a sea current
     for i in 0..text.len() {
         if matches!(text.free(i), Some("current" | "actual" | "actuelle" | "atual" | "now"))
-            && !matches!(text.word(i + 1), Some("week" | "month" | "year" | "season" | "mes" | "mois" | "ano" | "annee" | "semana" | "semaine"))
+            && !matches!(
+                text.word(i + 1),
+                Some("week" | "month" | "year" | "season" | "mes" | "mois" | "ano" | "annee" | "semana" | "semaine")
+            )
         {
             text.claim(i, 1);
             return Some(Agg::Latest);
@@ -39,15 +62,142 @@ pub fn early(text: &mut Text) -> Option<Agg> {
 }
 
 const TABLE: &[(&[&str], Agg)] = &[
-    (&["compare", "comparison", "comparing", "compared", "versus", "vs", "difference between", "comparar", "comparer", "comparaison", "comparacion", "comparacao"], Agg::Compare),
-    (&["how many", "number of", "count", "counts", "how much data", "cuantos", "cuantas", "combien", "quantos", "quantas", "numero de", "nombre de"], Agg::Count),
-    (&["trend", "trends", "how has", "how have", "changed", "changing", "change over", "changes over", "over time", "long term", "long-term", "warming", "cooling", "freshening", "evolution", "tendencia", "tendance", "tendencias", "tendances", "evolucion"], Agg::Trend),
-    (&["anomalies", "anomalous", "unusual", "abnormal", "heatwave", "heatwaves", "heat wave", "heat waves", "extremes", "anomalias", "anomalies", "anomalias"], Agg::Anomaly),
+    (
+        &[
+            "compare",
+            "comparison",
+            "comparing",
+            "compared",
+            "versus",
+            "vs",
+            "difference between",
+            "comparar",
+            "comparer",
+            "comparaison",
+            "comparacion",
+            "comparacao",
+        ],
+        Agg::Compare,
+    ),
+    (
+        &[
+            "how many",
+            "number of",
+            "count",
+            "counts",
+            "how much data",
+            "cuantos",
+            "cuantas",
+            "combien",
+            "quantos",
+            "quantas",
+            "numero de",
+            "nombre de",
+        ],
+        Agg::Count,
+    ),
+    (
+        &[
+            "trend",
+            "trends",
+            "how has",
+            "how have",
+            "changed",
+            "changing",
+            "change over",
+            "changes over",
+            "over time",
+            "long term",
+            "long-term",
+            "warming",
+            "cooling",
+            "freshening",
+            "evolution",
+            "tendencia",
+            "tendance",
+            "tendencias",
+            "tendances",
+            "evolucion",
+        ],
+        Agg::Trend,
+    ),
+    (
+        &[
+            "anomalies",
+            "anomalous",
+            "unusual",
+            "abnormal",
+            "heatwave",
+            "heatwaves",
+            "heat wave",
+            "heat waves",
+            "extremes",
+            "anomalias",
+            "anomalies",
+            "anomalias",
+        ],
+        Agg::Anomaly,
+    ),
     (&["median", "mediana", "mediane"], Agg::Median),
-    (&["average", "averaged", "avg", "mean", "typical", "promedio", "media", "moyenne", "moyen", "medio", "media de", "medie"], Agg::Mean),
-    (&["minimum", "min", "lowest", "coldest", "least", "freshest", "minima", "minimo", "minimale", "minimal", "mas frio", "plus froid"], Agg::Min),
-    (&["maximum", "max", "highest", "hottest", "warmest", "peak", "saltiest", "maxima", "maximo", "maximale", "maximal", "mas caliente", "plus chaud"], Agg::Max),
-    (&["profiles", "profile", "vs depth", "versus depth", "by depth", "with depth", "vertical", "perfil", "perfiles", "profil", "profils", "perfis"], Agg::Profile),
+    (
+        &[
+            "average", "averaged", "avg", "mean", "typical", "promedio", "media", "moyenne", "moyen", "medio",
+            "media de", "medie",
+        ],
+        Agg::Mean,
+    ),
+    (
+        &[
+            "minimum",
+            "min",
+            "lowest",
+            "coldest",
+            "least",
+            "freshest",
+            "minima",
+            "minimo",
+            "minimale",
+            "minimal",
+            "mas frio",
+            "plus froid",
+        ],
+        Agg::Min,
+    ),
+    (
+        &[
+            "maximum",
+            "max",
+            "highest",
+            "hottest",
+            "warmest",
+            "peak",
+            "saltiest",
+            "maxima",
+            "maximo",
+            "maximale",
+            "maximal",
+            "mas caliente",
+            "plus chaud",
+        ],
+        Agg::Max,
+    ),
+    (
+        &[
+            "profiles",
+            "profile",
+            "vs depth",
+            "versus depth",
+            "by depth",
+            "with depth",
+            "vertical",
+            "perfil",
+            "perfiles",
+            "profil",
+            "profils",
+            "perfis",
+        ],
+        Agg::Profile,
+    ),
 ];
 
 /// Reads the remaining aggregation words; the first family in [`TABLE`] order wins, except that

@@ -7,23 +7,54 @@ use chrono::NaiveDate;
 use super::normalise::Text;
 use super::{Agg, Clarification, Interpretation};
 
-pub const WORDS: &[&str] = &[
-    "delete remove drop erase purge wipe truncate overwrite modify update insert edit alter forecast forecasts \
+pub const WORDS: &[&str] =
+    &["delete remove drop erase purge wipe truncate overwrite modify update insert edit alter forecast forecasts \
      predict prediction predictions projection projections outlook borrar eliminar supprimer effacer apagar \
-     excluir pronostico prevision previsao",
-];
+     excluir pronostico prevision previsao"];
 
 const WRITE: &[&str] = &[
-    "delete", "erase", "purge", "wipe", "truncate", "overwrite", "modify", "borrar", "eliminar", "supprimer",
-    "effacer", "apagar", "excluir", "supprime", "borra", "elimina",
+    "delete",
+    "erase",
+    "purge",
+    "wipe",
+    "truncate",
+    "overwrite",
+    "modify",
+    "borrar",
+    "eliminar",
+    "supprimer",
+    "effacer",
+    "apagar",
+    "excluir",
+    "supprime",
+    "borra",
+    "elimina",
 ];
 /// Verbs that write only when they take data as their object ("drop the table", "update all records").
 const WRITE_OBJ: &[&str] = &["remove", "drop", "update", "insert", "edit", "alter", "change", "set"];
-const OBJECTS: &[&str] = &["all", "the", "table", "tables", "records", "record", "data", "rows", "row", "every", "these", "those", "this", "buoy", "float", "values"];
+const OBJECTS: &[&str] = &[
+    "all", "the", "table", "tables", "records", "record", "data", "rows", "row", "every", "these", "those", "this",
+    "buoy", "float", "values",
+];
 const FORECAST: &[&str] = &[
-    "forecast", "forecasts", "forecasting", "predict", "predicted", "prediction", "predictions", "projection",
-    "projections", "outlook", "will be", "going to be", "pronostico", "prevision", "previsions",
-    "previsao", "prever", "prevoir",
+    "forecast",
+    "forecasts",
+    "forecasting",
+    "predict",
+    "predicted",
+    "prediction",
+    "predictions",
+    "projection",
+    "projections",
+    "outlook",
+    "will be",
+    "going to be",
+    "pronostico",
+    "prevision",
+    "previsions",
+    "previsao",
+    "prever",
+    "prevoir",
 ];
 
 fn examples() -> Vec<String> {

@@ -96,7 +96,9 @@ fn distance_km(text: &Text, i: usize) -> Option<(f64, usize, &'static str)> {
     let u2 = text.free(i + 2);
     Some(match (u, u2) {
         ("nautical", Some("miles" | "mile")) => (v * 1.852, 3, "nautical miles"),
-        ("km" | "kms" | "kilometers" | "kilometres" | "kilometer" | "kilometre" | "kilometros" | "quilometros", _) => (v, 2, "km"),
+        ("km" | "kms" | "kilometers" | "kilometres" | "kilometer" | "kilometre" | "kilometros" | "quilometros", _) => {
+            (v, 2, "km")
+        }
         ("nm" | "nmi", _) => (v * 1.852, 2, "nautical miles"),
         ("miles" | "mile" | "mi", _) => (v * 1.609344, 2, "miles"),
         ("millas", Some("nauticas")) => (v * 1.852, 3, "nautical miles"),

@@ -5,25 +5,76 @@
 use super::Op;
 use super::normalise::Text;
 
-pub const WORDS: &[&str] = &[
-    "above over exceeding exceeds exceed greater higher more warmer hotter colder cooler lower less below under \
+pub const WORDS: &[&str] =
+    &["above over exceeding exceeds exceed greater higher more warmer hotter colder cooler lower less below under \
      least most than superior superieur superieure inferior inferieur inferieure mayor menor maior plus moins \
-     encima dessus acima mais menos chaud froid caliente frio quente",
-];
+     encima dessus acima mais menos chaud froid caliente frio quente"];
 
 const GT: &[&str] = &[
-    "above", "over", "exceeding", "exceeds", "exceeded", "exceed", "greater than", "higher than", "more than",
-    "warmer than", "hotter than", "saltier than", "larger than", "bigger than", ">", "superior a", "superieur a",
-    "superieure a", "superieures a", "mayor que", "mayor a", "maior que", "mas de", "plus de", "por encima de",
-    "au dessus de", "acima de", "mais de", "plus chaud que", "plus chaude que", "mas caliente que", "mas calido que",
-    "mais quente que", "in excess of", "topping",
+    "above",
+    "over",
+    "exceeding",
+    "exceeds",
+    "exceeded",
+    "exceed",
+    "greater than",
+    "higher than",
+    "more than",
+    "warmer than",
+    "hotter than",
+    "saltier than",
+    "larger than",
+    "bigger than",
+    ">",
+    "superior a",
+    "superieur a",
+    "superieure a",
+    "superieures a",
+    "mayor que",
+    "mayor a",
+    "maior que",
+    "mas de",
+    "plus de",
+    "por encima de",
+    "au dessus de",
+    "acima de",
+    "mais de",
+    "plus chaud que",
+    "plus chaude que",
+    "mas caliente que",
+    "mas calido que",
+    "mais quente que",
+    "in excess of",
+    "topping",
 ];
 const GE: &[&str] = &["at least", ">=", "no less than", "al menos", "au moins", "pelo menos", "minimum of"];
 const LT: &[&str] = &[
-    "below", "under", "less than", "lower than", "colder than", "cooler than", "fresher than", "<", "inferior a",
-    "inferieur a", "inferieure a", "inferieures a", "menor que", "menor a", "menos de", "moins de",
-    "por debajo de", "en dessous de", "au dessous de", "abaixo de", "plus froid que", "plus froide que",
-    "mas frio que", "mais frio que", "mais fria que", "mas fria que",
+    "below",
+    "under",
+    "less than",
+    "lower than",
+    "colder than",
+    "cooler than",
+    "fresher than",
+    "<",
+    "inferior a",
+    "inferieur a",
+    "inferieure a",
+    "inferieures a",
+    "menor que",
+    "menor a",
+    "menos de",
+    "moins de",
+    "por debajo de",
+    "en dessous de",
+    "au dessous de",
+    "abaixo de",
+    "plus froid que",
+    "plus froide que",
+    "mas frio que",
+    "mais frio que",
+    "mais fria que",
+    "mas fria que",
 ];
 const LE: &[&str] = &["at most", "<=", "no more than", "a lo sumo", "au plus", "no maximo", "maximum of"];
 
@@ -34,7 +85,10 @@ fn value_at(text: &Text, i: usize) -> Option<(f64, usize)> {
     let mut fahrenheit = false;
     loop {
         match text.free(i + k) {
-            Some("c" | "celsius" | "degrees" | "degree" | "deg" | "degres" | "grados" | "graus" | "psu" | "dhw" | "mg" | "umol" | "ph" | "ml" | "%" | "percent") => k += 1,
+            Some(
+                "c" | "celsius" | "degrees" | "degree" | "deg" | "degres" | "grados" | "graus" | "psu" | "dhw" | "mg"
+                | "umol" | "ph" | "ml" | "%" | "percent",
+            ) => k += 1,
             Some("f" | "fahrenheit") => {
                 fahrenheit = true;
                 k += 1;

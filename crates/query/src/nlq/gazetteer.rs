@@ -7,35 +7,82 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::Clarification;
 use super::geometry::Area;
 use super::normalise::Text;
 use super::places::{BOXES, PLACES, SHAPES, UNPLACEABLE};
-use super::Clarification;
 
 const MARINE: &str = include_str!("marine_regions.txt");
 
 /// Ocean basins as Natural Earth parts plus marginal seas, and an optional half (north or south of 0°).
 const PACIFIC: &[&str] = &[
-    "NORTH PACIFIC OCEAN", "SOUTH PACIFIC OCEAN", "Philippine Sea", "Coral Sea", "Tasman Sea", "South China Sea",
-    "Sea of Japan", "Gulf of Alaska", "Sea of Okhotsk", "Bering Sea", "Celebes Sea", "Sulu Sea", "East China Sea",
-    "Yellow Sea", "Solomon Sea", "Bismarck Sea", "Golfo de California", "Golfo de Panamá", "Bay of Plenty",
-    "Molucca Sea", "Banda Sea", "Ceram Sea",
+    "NORTH PACIFIC OCEAN",
+    "SOUTH PACIFIC OCEAN",
+    "Philippine Sea",
+    "Coral Sea",
+    "Tasman Sea",
+    "South China Sea",
+    "Sea of Japan",
+    "Gulf of Alaska",
+    "Sea of Okhotsk",
+    "Bering Sea",
+    "Celebes Sea",
+    "Sulu Sea",
+    "East China Sea",
+    "Yellow Sea",
+    "Solomon Sea",
+    "Bismarck Sea",
+    "Golfo de California",
+    "Golfo de Panamá",
+    "Bay of Plenty",
+    "Molucca Sea",
+    "Banda Sea",
+    "Ceram Sea",
 ];
 const ATLANTIC: &[&str] = &[
-    "NORTH ATLANTIC OCEAN", "SOUTH ATLANTIC OCEAN", "Caribbean Sea", "Gulf of Mexico", "Sargasso Sea",
-    "Labrador Sea", "Gulf of Guinea", "Bay of Biscay", "Gulf of Maine", "Bahía de Campeche", "Straits of Florida",
-    "Gulf of Honduras", "Río de la Plata", "Golfo San Jorge", "Bay of Fundy", "Gulf of St. Lawrence",
+    "NORTH ATLANTIC OCEAN",
+    "SOUTH ATLANTIC OCEAN",
+    "Caribbean Sea",
+    "Gulf of Mexico",
+    "Sargasso Sea",
+    "Labrador Sea",
+    "Gulf of Guinea",
+    "Bay of Biscay",
+    "Gulf of Maine",
+    "Bahía de Campeche",
+    "Straits of Florida",
+    "Gulf of Honduras",
+    "Río de la Plata",
+    "Golfo San Jorge",
+    "Bay of Fundy",
+    "Gulf of St. Lawrence",
 ];
 const INDIAN: &[&str] = &[
-    "INDIAN OCEAN", "Arabian Sea", "Bay of Bengal", "Laccadive Sea", "Andaman Sea", "Mozambique Channel",
-    "Gulf of Aden", "Gulf of Oman", "Great Australian Bight", "Timor Sea", "Gulf of Mannar",
+    "INDIAN OCEAN",
+    "Arabian Sea",
+    "Bay of Bengal",
+    "Laccadive Sea",
+    "Andaman Sea",
+    "Mozambique Channel",
+    "Gulf of Aden",
+    "Gulf of Oman",
+    "Great Australian Bight",
+    "Timor Sea",
+    "Gulf of Mannar",
 ];
-const SOUTHERN: &[&str] = &[
-    "SOUTHERN OCEAN", "Ross Sea", "Weddell Sea", "Bellingshausen Sea", "Amundsen Sea", "Scotia Sea", "Drake Passage",
-];
+const SOUTHERN: &[&str] =
+    &["SOUTHERN OCEAN", "Ross Sea", "Weddell Sea", "Bellingshausen Sea", "Amundsen Sea", "Scotia Sea", "Drake Passage"];
 const ARCTIC: &[&str] = &[
-    "ARCTIC OCEAN", "Beaufort Sea", "Chukchi Sea", "Barents Sea", "Kara Sea", "Laptev Sea", "White Sea",
-    "Greenland Sea", "The North Western Passages", "Viscount Melville Sound",
+    "ARCTIC OCEAN",
+    "Beaufort Sea",
+    "Chukchi Sea",
+    "Barents Sea",
+    "Kara Sea",
+    "Laptev Sea",
+    "White Sea",
+    "Greenland Sea",
+    "The North Western Passages",
+    "Viscount Melville Sound",
 ];
 
 /// Extra names of Natural Earth features (other languages, short forms).
@@ -162,41 +209,97 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 /// (names, members, half): half `Some(true)` keeps the part north of the equator.
-const OCEANS: &[(&[&str], &[&str], Option<bool>, &str)] = &[
-    (&["pacific", "pacific ocean", "pacifico", "oceano pacifico", "pacifique", "ocean pacifique"], PACIFIC, None, "Pacific Ocean"),
+/// (names, Natural Earth members, half, label).
+type Ocean = (&'static [&'static str], &'static [&'static str], Option<bool>, &'static str);
+
+const OCEANS: &[Ocean] = &[
     (
-        &["north pacific", "northern pacific", "north pacific ocean", "pacifico norte", "pacifique nord", "pacifico norte", "pacifico del norte"],
+        &["pacific", "pacific ocean", "pacifico", "oceano pacifico", "pacifique", "ocean pacifique"],
+        PACIFIC,
+        None,
+        "Pacific Ocean",
+    ),
+    (
+        &[
+            "north pacific",
+            "northern pacific",
+            "north pacific ocean",
+            "pacifico norte",
+            "pacifique nord",
+            "pacifico norte",
+            "pacifico del norte",
+        ],
         PACIFIC,
         Some(true),
         "North Pacific",
     ),
     (
-        &["south pacific", "southern pacific", "south pacific ocean", "pacifico sur", "pacifique sud", "pacifico sul", "pacifico del sur"],
+        &[
+            "south pacific",
+            "southern pacific",
+            "south pacific ocean",
+            "pacifico sur",
+            "pacifique sud",
+            "pacifico sul",
+            "pacifico del sur",
+        ],
         PACIFIC,
         Some(false),
         "South Pacific",
     ),
-    (&["atlantic", "atlantic ocean", "atlantico", "oceano atlantico", "atlantique", "ocean atlantique"], ATLANTIC, None, "Atlantic Ocean"),
     (
-        &["north atlantic", "northern atlantic", "north atlantic ocean", "atlantico norte", "atlantique nord", "atlantico del norte"],
+        &["atlantic", "atlantic ocean", "atlantico", "oceano atlantico", "atlantique", "ocean atlantique"],
+        ATLANTIC,
+        None,
+        "Atlantic Ocean",
+    ),
+    (
+        &[
+            "north atlantic",
+            "northern atlantic",
+            "north atlantic ocean",
+            "atlantico norte",
+            "atlantique nord",
+            "atlantico del norte",
+        ],
         ATLANTIC,
         Some(true),
         "North Atlantic",
     ),
     (
-        &["south atlantic", "southern atlantic", "south atlantic ocean", "atlantico sur", "atlantico sul", "atlantique sud", "atlantico del sur"],
+        &[
+            "south atlantic",
+            "southern atlantic",
+            "south atlantic ocean",
+            "atlantico sur",
+            "atlantico sul",
+            "atlantique sud",
+            "atlantico del sur",
+        ],
         ATLANTIC,
         Some(false),
         "South Atlantic",
     ),
     (&["indian ocean", "oceano indico", "ocean indien", "indico", "oceano indio"], INDIAN, None, "Indian Ocean"),
     (
-        &["southern ocean", "antarctic ocean", "oceano austral", "ocean austral", "oceano antartico", "ocean antarctique"],
+        &[
+            "southern ocean",
+            "antarctic ocean",
+            "oceano austral",
+            "ocean austral",
+            "oceano antartico",
+            "ocean antarctique",
+        ],
         SOUTHERN,
         None,
         "Southern Ocean",
     ),
-    (&["arctic", "arctic ocean", "oceano artico", "ocean arctique", "artico", "arctique"], ARCTIC, None, "Arctic Ocean"),
+    (
+        &["arctic", "arctic ocean", "oceano artico", "ocean arctique", "artico", "arctique"],
+        ARCTIC,
+        None,
+        "Arctic Ocean",
+    ),
 ];
 
 struct Feature {
@@ -294,7 +397,17 @@ fn build() -> Gazetteer {
             entries.push(Entry { words: words_of(n), target: Target::Unplaceable(k) });
         }
     }
-    let skip = ["Inner Seas", "Inner Sea", "NORTH PACIFIC OCEAN", "SOUTH PACIFIC OCEAN", "NORTH ATLANTIC OCEAN", "SOUTH ATLANTIC OCEAN", "INDIAN OCEAN", "SOUTHERN OCEAN", "ARCTIC OCEAN"];
+    let skip = [
+        "Inner Seas",
+        "Inner Sea",
+        "NORTH PACIFIC OCEAN",
+        "SOUTH PACIFIC OCEAN",
+        "NORTH ATLANTIC OCEAN",
+        "SOUTH ATLANTIC OCEAN",
+        "INDIAN OCEAN",
+        "SOUTHERN OCEAN",
+        "ARCTIC OCEAN",
+    ];
     for (k, n) in names.iter().enumerate() {
         if skip.contains(&n.as_str()) {
             continue;
@@ -401,7 +514,23 @@ fn title(s: &str) -> String {
         .join(" ")
 }
 
-const NEAR: &[&str] = &["near", "off", "around", "nearby", "close", "offshore", "cerca", "pres", "perto", "proche", "large", "alrededor", "autour", "ao", "redor"];
+const NEAR: &[&str] = &[
+    "near",
+    "off",
+    "around",
+    "nearby",
+    "close",
+    "offshore",
+    "cerca",
+    "pres",
+    "perto",
+    "proche",
+    "large",
+    "alrededor",
+    "autour",
+    "ao",
+    "redor",
+];
 
 /// Finds and claims every named region; several names make a union (for "compare A and B").
 pub fn resolve(text: &mut Text) -> Resolved {

@@ -74,10 +74,14 @@ impl Area {
             .iter()
             .filter_map(|r| {
                 let s = if north { 1.0 } else { -1.0 };
-                let out = clip(r, |p| s * (p.1 - lat), |a, b| {
-                    let t = (lat - a.1) / (b.1 - a.1);
-                    (a.0 + t * (b.0 - a.0), lat)
-                });
+                let out = clip(
+                    r,
+                    |p| s * (p.1 - lat),
+                    |a, b| {
+                        let t = (lat - a.1) / (b.1 - a.1);
+                        (a.0 + t * (b.0 - a.0), lat)
+                    },
+                );
                 (out.len() >= 4).then_some(out)
             })
             .collect();
@@ -132,10 +136,7 @@ impl Area {
 
     /// The parts as `model` polygons, one region per part (a point is in the area when it is in any).
     pub fn to_model(&self) -> Vec<model::Region> {
-        self.polygons
-            .iter()
-            .filter_map(|r| model::Polygon::new(r).ok().map(model::Region::Polygon))
-            .collect()
+        self.polygons.iter().filter_map(|r| model::Polygon::new(r).ok().map(model::Region::Polygon)).collect()
     }
 }
 

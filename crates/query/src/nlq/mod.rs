@@ -243,7 +243,8 @@ pub fn parse(question: &str, now: NaiveDate) -> Interpretation {
 }
 
 /// Words that continue the previous question ("and at 1000 m?", "what about last year?").
-const FOLLOW: &[&str] = &["and", "what about", "how about", "same", "now", "also", "then", "y", "et", "e", "e se", "and what about"];
+const FOLLOW: &[&str] =
+    &["and", "what about", "how about", "same", "now", "also", "then", "y", "et", "e", "e se", "and what about"];
 
 /// Parses a question in the context of the previous interpretation of the same conversation: a
 /// follow-up ("and at 1000 m?") keeps everything it does not change. A question that stands on its own

@@ -99,7 +99,11 @@ impl Text {
                 let upper = cb[start..i].iter().all(|&x| x == b'U');
                 let cap = cb[start] == b'U';
                 // possessive 's
-                if i + 1 < b.len() && b[i] == b'\'' && b[i + 1] == b's' && (i + 2 >= b.len() || !b[i + 2].is_ascii_alphabetic()) {
+                if i + 1 < b.len()
+                    && b[i] == b'\''
+                    && b[i + 1] == b's'
+                    && (i + 2 >= b.len() || !b[i + 2].is_ascii_alphabetic())
+                {
                     i += 2;
                 }
                 toks.push(Token { s: word.to_string(), num: None, upper, cap, glued, used: false });
@@ -117,7 +121,7 @@ impl Text {
                     i += 1;
                 }
                 // ISO date YYYY-MM-DD (or with slashes)
-                if !neg && i - start == 4 && i + 5 < b.len() + 0 && (b[i] == b'-' || b[i] == b'/') {
+                if !neg && i - start == 4 && i + 5 < b.len() && (b[i] == b'-' || b[i] == b'/') {
                     let sep = b[i];
                     let rest = &b[i..];
                     if rest.len() >= 6
@@ -135,7 +139,7 @@ impl Text {
                     }
                 }
                 // thousands separator: 1,000
-                while i + 3 < b.len() + 0
+                while i + 3 < b.len()
                     && b[i] == b','
                     && b[i + 1..i + 4].iter().all(|x| x.is_ascii_digit())
                     && (i + 4 == b.len() || !b[i + 4].is_ascii_digit())
@@ -399,8 +403,8 @@ fn damerau(a: &str, b: &str, max: usize) -> usize {
     for i in 0..=a.len() {
         d[i * w] = i;
     }
-    for j in 0..=b.len() {
-        d[j] = j;
+    for (j, x) in d.iter_mut().enumerate().take(b.len() + 1) {
+        *x = j;
     }
     for i in 1..=a.len() {
         let mut row_min = usize::MAX;

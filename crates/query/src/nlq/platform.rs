@@ -5,24 +5,69 @@
 use super::NlqPlatform;
 use super::normalise::Text;
 
-pub const WORDS: &[&str] = &[
-    "argo float floats profiling profilers buoy buoys mooring moorings ndbc station stations reef reefs site sites \
+pub const WORDS: &[&str] =
+    &["argo float floats profiling profilers buoy buoys mooring moorings ndbc station stations reef reefs site sites \
      boya boyas bouee bouees boia boias flotador flotadores flotteur flotteurs arrecife arrecifes recif recifs \
-     recife recifes",
-];
+     recife recifes"];
 
 pub fn parse(text: &mut Text) -> Option<NlqPlatform> {
     let table: &[(&[&str], NlqPlatform)] = &[
         (
-            &["reef sites", "reef site", "reef stations", "reef station", "coral reefs", "reefs", "reef", "arrecifes", "arrecife", "recifs", "recif", "recifes", "recife", "virtual stations"],
+            &[
+                "reef sites",
+                "reef site",
+                "reef stations",
+                "reef station",
+                "coral reefs",
+                "reefs",
+                "reef",
+                "arrecifes",
+                "arrecife",
+                "recifs",
+                "recif",
+                "recifes",
+                "recife",
+                "virtual stations",
+            ],
             NlqPlatform::Reef,
         ),
         (
-            &["argo floats", "argo float", "argo", "profiling floats", "profiling float", "floats", "float", "profilers", "bgc argo", "flotadores", "flotador", "flotteurs", "flotteur", "flutuadores", "boias argo"],
+            &[
+                "argo floats",
+                "argo float",
+                "argo",
+                "profiling floats",
+                "profiling float",
+                "floats",
+                "float",
+                "profilers",
+                "bgc argo",
+                "flotadores",
+                "flotador",
+                "flotteurs",
+                "flotteur",
+                "flutuadores",
+                "boias argo",
+            ],
             NlqPlatform::Argo,
         ),
         (
-            &["buoys", "buoy", "moorings", "mooring", "ndbc", "boyas", "boya", "bouees", "bouee", "boias", "boia", "weather stations", "stations", "station"],
+            &[
+                "buoys",
+                "buoy",
+                "moorings",
+                "mooring",
+                "ndbc",
+                "boyas",
+                "boya",
+                "bouees",
+                "bouee",
+                "boias",
+                "boia",
+                "weather stations",
+                "stations",
+                "station",
+            ],
             NlqPlatform::Buoy,
         ),
     ];

@@ -23,7 +23,9 @@ pub fn summary(it: &Interpretation) -> String {
         Agg::Median => format!("Median {vars}"),
         Agg::Min => format!("Minimum {vars}"),
         Agg::Max => format!("Maximum {vars}"),
-        Agg::Count => format!("Count of {}", if it.variables.is_empty() { vars } else { format!("platforms reporting {vars}") }),
+        Agg::Count => {
+            format!("Count of {}", if it.variables.is_empty() { vars } else { format!("platforms reporting {vars}") })
+        }
         Agg::Trend => format!("Trend of {vars}"),
         Agg::Anomaly => format!("Anomalies of {vars}"),
         Agg::Compare => format!("Compare {vars}"),
@@ -53,7 +55,11 @@ pub fn summary(it: &Interpretation) -> String {
     }
     if let Some((op, v)) = it.value_filter {
         let units = it.variables.first().map(|v| v.units()).unwrap_or("");
-        s.push_str(&format!(" where the value is {} {v}{}{units}", op.symbol(), if units.is_empty() { "" } else { " " }));
+        s.push_str(&format!(
+            " where the value is {} {v}{}{units}",
+            op.symbol(),
+            if units.is_empty() { "" } else { " " }
+        ));
     }
     match &it.region {
         Some(r) => s.push_str(&format!(" in {}", r.label)),

@@ -101,8 +101,33 @@ fn back(now: NaiveDate, n: f64, u: Unit) -> NaiveDate {
     }
 }
 
-const LAST: &[&str] = &["last", "past", "previous", "recent", "ultimos", "ultimas", "ultimo", "ultima", "derniers", "dernieres", "preceding"];
-const LAST_AFTER: &[&str] = &["pasado", "pasada", "pasados", "pasadas", "dernier", "derniere", "derniers", "dernieres", "passado", "passada", "passados", "passadas"];
+const LAST: &[&str] = &[
+    "last",
+    "past",
+    "previous",
+    "recent",
+    "ultimos",
+    "ultimas",
+    "ultimo",
+    "ultima",
+    "derniers",
+    "dernieres",
+    "preceding",
+];
+const LAST_AFTER: &[&str] = &[
+    "pasado",
+    "pasada",
+    "pasados",
+    "pasadas",
+    "dernier",
+    "derniere",
+    "derniers",
+    "dernieres",
+    "passado",
+    "passada",
+    "passados",
+    "passadas",
+];
 
 fn is_year(v: f64) -> bool {
     v.fract() == 0.0 && (1900.0..=2100.0).contains(&v)
@@ -111,7 +136,22 @@ fn is_year(v: f64) -> bool {
 fn unit_word_after(text: &Text, i: usize) -> bool {
     matches!(
         text.word(i + 1),
-        Some("m" | "meters" | "metres" | "meter" | "metre" | "metros" | "km" | "dbar" | "ft" | "feet" | "nm" | "c" | "f" | "psu" | "degrees")
+        Some(
+            "m" | "meters"
+                | "metres"
+                | "meter"
+                | "metre"
+                | "metros"
+                | "km"
+                | "dbar"
+                | "ft"
+                | "feet"
+                | "nm"
+                | "c"
+                | "f"
+                | "psu"
+                | "degrees"
+        )
     )
 }
 
@@ -119,9 +159,28 @@ fn unit_word_after(text: &Text, i: usize) -> bool {
 pub fn parse(text: &mut Text, now: NaiveDate, south: bool) -> TimeResult {
     // Future words first: a forecast is not a query over stored data.
     for p in [
-        "tomorrow", "next week", "next month", "next year", "next days", "next weeks", "next months", "next years",
-        "coming days", "coming weeks", "coming months", "upcoming", "in the future", "manana", "demain", "amanha",
-        "proxima semana", "proximo mes", "proximo ano", "semaine prochaine", "mois prochain", "annee prochaine",
+        "tomorrow",
+        "next week",
+        "next month",
+        "next year",
+        "next days",
+        "next weeks",
+        "next months",
+        "next years",
+        "coming days",
+        "coming weeks",
+        "coming months",
+        "upcoming",
+        "in the future",
+        "manana",
+        "demain",
+        "amanha",
+        "proxima semana",
+        "proximo mes",
+        "proximo ano",
+        "semaine prochaine",
+        "mois prochain",
+        "annee prochaine",
     ] {
         if text.find(p).is_some() {
             return TimeResult::Future(p.to_string());
@@ -153,7 +212,9 @@ fn find_span(text: &mut Text, now: NaiveDate, south: bool) -> Option<DateSpan> {
     if let Some(s) = named(text, now) {
         return Some(s);
     }
-    if let Some((i, n)) = text.take_any(&["today", "tonight", "right now", "hoy", "aujourd hui", "aujourdhui", "hoje", "this morning"]) {
+    if let Some((i, n)) =
+        text.take_any(&["today", "tonight", "right now", "hoy", "aujourd hui", "aujourdhui", "hoje", "this morning"])
+    {
         let _ = (i, n);
         return Some(span(now, now));
     }
@@ -233,8 +294,9 @@ fn relative(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
                 }
             } else if let Some(u) = text.free(j).and_then(unit_of) {
                 text.claim(i, 2);
-                let rolling = matches!(w, "past" | "recent" | "ultimos" | "ultimas" | "ultimo" | "ultima" | "preceding");
-                return Some(calendar_or_rolling(now, u, rolling)?);
+                let rolling =
+                    matches!(w, "past" | "recent" | "ultimos" | "ultimas" | "ultimo" | "ultima" | "preceding");
+                return calendar_or_rolling(now, u, rolling);
             }
         }
         // "30 derniers jours", "30 days", "N units ago"? : number then LAST_AFTER word then unit
@@ -249,7 +311,9 @@ fn relative(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
         if let Some(u) = unit_of(w)
             && text.free(i + 1).is_some_and(|x| LAST_AFTER.contains(&x))
         {
-            if i > 0 && let Some(c) = count_at(text, i - 1) {
+            if i > 0
+                && let Some(c) = count_at(text, i - 1)
+            {
                 text.claim(i - 1, 3);
                 return Some(span(back(now, c, u), now));
             }
@@ -410,10 +474,40 @@ fn month_at(text: &Text, i: usize) -> Option<u32> {
     let w = text.free(i)?;
     let m = month_of(w)?;
     // "may" and "mar" are also words: months only next to a number or a date word
-    if matches!(w, "may" | "mar" | "mai" | "sep" | "jun" | "jan" | "dec" | "oct" | "nov" | "aug" | "apr" | "feb" | "jul") {
+    if matches!(
+        w,
+        "may" | "mar" | "mai" | "sep" | "jun" | "jan" | "dec" | "oct" | "nov" | "aug" | "apr" | "feb" | "jul"
+    ) {
         let near_num = text.num(i + 1).is_some() || (i > 0 && text.num(i - 1).is_some());
         let prev = if i > 0 { text.word(i - 1) } else { None };
-        let ctx = matches!(prev, Some("in" | "during" | "from" | "since" | "to" | "until" | "through" | "of" | "and" | "-" | "between" | "early" | "late" | "mid" | "en" | "de" | "desde" | "em" | "depuis" | "entre" | "a" | "al" | "au" | "ate"));
+        let ctx = matches!(
+            prev,
+            Some(
+                "in" | "during"
+                    | "from"
+                    | "since"
+                    | "to"
+                    | "until"
+                    | "through"
+                    | "of"
+                    | "and"
+                    | "-"
+                    | "between"
+                    | "early"
+                    | "late"
+                    | "mid"
+                    | "en"
+                    | "de"
+                    | "desde"
+                    | "em"
+                    | "depuis"
+                    | "entre"
+                    | "a"
+                    | "al"
+                    | "au"
+                    | "ate"
+            )
+        );
         if w == "mar" && !near_num {
             return None;
         }
@@ -437,7 +531,14 @@ fn atom_at(text: &Text, i: usize) -> Option<Atom> {
             let k = skip_de(j + 1);
             let k = if text.free(j + 1) == Some(",") { j + 2 } else { k };
             if let Some(y) = text.num(k).filter(|&v| is_year(v)) {
-                return Some(Atom { at: i, end: k + 1, year: Some(y as i32), month: Some(m), day: Some(d as u32), decade: false });
+                return Some(Atom {
+                    at: i,
+                    end: k + 1,
+                    year: Some(y as i32),
+                    month: Some(m),
+                    day: Some(d as u32),
+                    decade: false,
+                });
             }
             return Some(Atom { at: i, end: j + 1, year: None, month: Some(m), day: Some(d as u32), decade: false });
         }
@@ -454,7 +555,14 @@ fn atom_at(text: &Text, i: usize) -> Option<Atom> {
                 j += 1;
             }
             if let Some(y) = text.num(j).filter(|&v| is_year(v)) {
-                return Some(Atom { at: i, end: j + 1, year: Some(y as i32), month: Some(m), day: Some(d as u32), decade: false });
+                return Some(Atom {
+                    at: i,
+                    end: j + 1,
+                    year: Some(y as i32),
+                    month: Some(m),
+                    day: Some(d as u32),
+                    decade: false,
+                });
             }
             return Some(Atom { at: i, end: j, year: None, month: Some(m), day: Some(d as u32), decade: false });
         }
@@ -495,7 +603,8 @@ fn recent_year(m: u32, now: NaiveDate) -> i32 {
     if m <= now.month() { now.year() } else { now.year() - 1 }
 }
 
-const RANGE: &[&str] = &["to", "-", "until", "till", "through", "thru", "and", "a", "al", "au", "hasta", "ate", "y", "et", "e"];
+const RANGE: &[&str] =
+    &["to", "-", "until", "till", "through", "thru", "and", "a", "al", "au", "hasta", "ate", "y", "et", "e"];
 
 fn named(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
     let n = text.len();
@@ -512,7 +621,31 @@ fn named(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
             }
         };
         let mut start = a.at;
-        if start > 0 && matches!(text.free(start - 1), Some("from" | "between" | "desde" | "entre" | "de" | "du" | "in" | "during" | "en" | "em" | "for" | "of" | "since" | "depuis" | "throughout" | "over" | "durante" | "pendant")) {
+        if start > 0
+            && matches!(
+                text.free(start - 1),
+                Some(
+                    "from"
+                        | "between"
+                        | "desde"
+                        | "entre"
+                        | "de"
+                        | "du"
+                        | "in"
+                        | "during"
+                        | "en"
+                        | "em"
+                        | "for"
+                        | "of"
+                        | "since"
+                        | "depuis"
+                        | "throughout"
+                        | "over"
+                        | "durante"
+                        | "pendant"
+                )
+            )
+        {
             start -= 1;
         }
         let since = start < a.at && matches!(text.word(start), Some("since" | "desde" | "depuis"))
@@ -522,7 +655,10 @@ fn named(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
         let conn = text.free(a.end).is_some_and(|w| RANGE.contains(&w));
         let b = if conn { atom_at(text, a.end + 1) } else { None };
         // "Month D-D, YYYY" ("May 1-15, 2025")
-        if b.is_none() && conn && a.month.is_some() && a.day.is_some()
+        if b.is_none()
+            && conn
+            && a.month.is_some()
+            && a.day.is_some()
             && let Some(d2) = text.num(a.end + 1).filter(|v| v.fract() == 0.0 && (1.0..=31.0).contains(v))
         {
             let mut k = a.end + 2;

@@ -108,13 +108,12 @@ const PHRASES: &[(&str, NlqVariable)] = &[
     ("ph", Ph),
 ];
 
-pub const WORDS: &[&str] = &[
-    "sea surface temperature anomaly sst ssta temperatures temp temps degree heating weeks dhw heat stress thermal \
+pub const WORDS: &[&str] =
+    &["sea surface temperature anomaly sst ssta temperatures temp temps degree heating weeks dhw heat stress thermal \
      bleaching alert level risk baa water ocean salinity salinities salty saltiness salt psal dissolved oxygen doxy \
      chlorophyll chla chl phytoplankton algae algal bloom colour color acidification acidity ph temperatura salinidad \
      salinite salinidade oxigeno oxygene oxigenio clorofila chlorophylle superficie mar hypoxia warming cooling \
-     freshening heatwave heatwaves",
-];
+     freshening heatwave heatwaves"];
 
 /// Claims every variable phrase; returns the variables in the order they were mentioned.
 pub fn parse(text: &mut Text) -> Vec<(usize, NlqVariable)> {
@@ -153,8 +152,27 @@ pub fn finish(mut found: Vec<(usize, NlqVariable)>, text: &Text, it: &Interpreta
         if text.mentions(&["heatwave", "heatwaves", "heat wave", "heat waves"]) {
             out.push(Sst);
         } else if text.mentions(&[
-            "warmer", "colder", "hotter", "cooler", "warm", "cold", "hot", "warming", "cooling", "warmest", "coldest",
-            "hottest", "coolest", "chaud", "froid", "caliente", "frio", "quente", "fria", "celsius", "fahrenheit",
+            "warmer",
+            "colder",
+            "hotter",
+            "cooler",
+            "warm",
+            "cold",
+            "hot",
+            "warming",
+            "cooling",
+            "warmest",
+            "coldest",
+            "hottest",
+            "coolest",
+            "chaud",
+            "froid",
+            "caliente",
+            "frio",
+            "quente",
+            "fria",
+            "celsius",
+            "fahrenheit",
         ]) {
             out.push(Temperature);
         } else if text.mentions(&["freshening", "freshest", "fresher", "saltier", "saltiest"]) {

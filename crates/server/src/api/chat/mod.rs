@@ -186,14 +186,25 @@ fn results_out(a: &Answer) -> ResultsOut {
         levels: a
             .levels
             .iter()
-            .map(|l| LevelOut { profile: l.profile.clone(), pressure: l.pressure, variable: l.variable.name(), value: l.value })
+            .map(|l| LevelOut {
+                profile: l.profile.clone(),
+                pressure: l.pressure,
+                variable: l.variable.name(),
+                value: l.value,
+            })
             .collect(),
         platforms: a.platforms.iter().map(wire::PlatformOut::from).collect(),
         series: a
             .series
             .iter()
             .filter(|p| p.value.is_finite())
-            .map(|p| PointOut { platform: p.platform.clone(), variable: p.variable.clone(), time: iso(p.time), depth: p.depth, value: p.value })
+            .map(|p| PointOut {
+                platform: p.platform.clone(),
+                variable: p.variable.clone(),
+                time: iso(p.time),
+                depth: p.depth,
+                value: p.value,
+            })
             .collect(),
         heat_stress: a
             .heat_stress
@@ -232,7 +243,10 @@ fn suggestions(it: &Interpretation) -> Vec<String> {
     }
     let mut s = Vec::new();
     if query::ask::source_of(it) == Source::Argo {
-        s.push(if it.depth.is_some_and(|d| d.min == Some(1000.0)) { "and at 200 m?" } else { "and at 1000 m?" }.to_string());
+        s.push(
+            if it.depth.is_some_and(|d| d.min == Some(1000.0)) { "and at 200 m?" } else { "and at 1000 m?" }
+                .to_string(),
+        );
     }
     if it.agg != Agg::Trend {
         s.push("and the trend over the past 5 years?".into());
@@ -338,7 +352,10 @@ async fn results(state: &AppState, asked: &mut Asked) -> Result<Option<ResultsOu
         Err(query::QueryError::TooLarge(m)) => {
             asked.it.clarify = Some(query::nlq::Clarification {
                 message: format!("That search is too large to run at once ({m}). Narrow the region or the time."),
-                choices: vec!["the same question over the last 30 days".into(), "the same question for a smaller sea".into()],
+                choices: vec![
+                    "the same question over the last 30 days".into(),
+                    "the same question for a smaller sea".into(),
+                ],
             });
             Ok(None)
         }
@@ -385,7 +402,10 @@ pub async fn chat(
         let first = first.clone();
         async move {
             match (stage, asked) {
-                (0, asked) => Some((Ok::<Event, Infallible>(Event::default().event("interpretation").data(first.to_string())), (1, asked, state))),
+                (0, asked) => Some((
+                    Ok::<Event, Infallible>(Event::default().event("interpretation").data(first.to_string())),
+                    (1, asked, state),
+                )),
                 (1, Some(mut asked)) => {
                     let body = match results(&state, &mut asked).await {
                         Ok(res) => serde_json::json!({

@@ -16,10 +16,15 @@ use crate::{AppState, router};
 async fn setup() -> (axum::Router, Arc<dyn Store>) {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
     let dir = format!("{}/../../data/sample", env!("CARGO_MANIFEST_DIR"));
-    let files: Vec<_> = ["argo/1902714_prof.nc", "buoy/ndbc_activestations_2024-08-27.xml", "buoy/44005h2012.txt", "crw/crw_vs_florida_keys.txt"]
-        .iter()
-        .map(|f| std::path::PathBuf::from(format!("{dir}/{f}")))
-        .collect();
+    let files: Vec<_> = [
+        "argo/1902714_prof.nc",
+        "buoy/ndbc_activestations_2024-08-27.xml",
+        "buoy/44005h2012.txt",
+        "crw/crw_vs_florida_keys.txt",
+    ]
+    .iter()
+    .map(|f| std::path::PathBuf::from(format!("{dir}/{f}")))
+    .collect();
     let s = ingest::ingest_files(store.clone(), files, |_| {}).await;
     assert!(s.skipped.is_empty(), "{:?}", s.skipped);
     (router(AppState::new(store.clone())), store)
@@ -45,7 +50,9 @@ async fn argo_question_returns_the_stored_profiles() {
     assert_eq!(a["interpretation"]["agg"], "profile");
     assert_eq!(a["interpretation"]["platform"], "argo");
     assert_eq!(a["interpretation"]["time"], json!(["2025-10-01", "2025-10-31"]));
-    assert!(a["interpretation"]["summary"].as_str().unwrap().starts_with("Profiles of water temperature from Argo floats"));
+    assert!(
+        a["interpretation"]["summary"].as_str().unwrap().starts_with("Profiles of water temperature from Argo floats")
+    );
     assert_eq!(a["clarification"], Value::Null);
     assert_eq!(a["data_source"], "local_db");
     assert_eq!(a["view"], "profile");
@@ -54,7 +61,10 @@ async fn argo_question_returns_the_stored_profiles() {
     let ids: Vec<&str> = r["profiles"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["1902714_027", "1902714_028", "1902714_029"]);
     assert_eq!(r["profiles"][0]["time"], "2025-10-04T19:48:00Z");
-    assert_eq!(r["levels"][0], json!({"profile": "1902714_027", "pressure": 3.5, "variable": "temperature", "value": 26.481000900268555}));
+    assert_eq!(
+        r["levels"][0],
+        json!({"profile": "1902714_027", "pressure": 3.5, "variable": "temperature", "value": 26.481000900268555})
+    );
     assert!(a["api_url"].as_str().unwrap().starts_with("/api/argo?box="));
 }
 
@@ -99,16 +109,27 @@ async fn mean_over_a_depth_range_and_a_follow_up() {
 #[tokio::test]
 async fn buoy_and_reef_questions_return_stored_series_and_heat_stress() {
     let (app, store) = setup().await;
-    let a = chat(&app, json!({"question": "average SST from buoys in the Gulf of Maine in July 2012", "now": "2026-06-15"})).await;
+    let a = chat(
+        &app,
+        json!({"question": "average SST from buoys in the Gulf of Maine in July 2012", "now": "2026-06-15"}),
+    )
+    .await;
     let r = &a["results"];
     assert_eq!(r["kind"], "buoy_series");
     assert_eq!(r["platforms"][0]["id"], "44005");
-    let t = model::TimeRange::new(Utc.with_ymd_and_hms(2012, 7, 1, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2012, 8, 1, 0, 0, 0).unwrap()).unwrap();
+    let t = model::TimeRange::new(
+        Utc.with_ymd_and_hms(2012, 7, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2012, 8, 1, 0, 0, 0).unwrap(),
+    )
+    .unwrap();
     let pts = store.series("44005", "sea_surface_temperature", t).await.unwrap();
     let mean = pts.iter().map(|p| p.value).sum::<f64>() / pts.len() as f64;
     assert_eq!(r["stats"][0]["n"], pts.len());
     assert!((r["stats"][0]["value"].as_f64().unwrap() - mean).abs() < 1e-9);
-    assert_eq!(r["series"][0], json!({"platform": "44005", "variable": "sea_surface_temperature", "time": "2012-07-01T00:50:00Z", "depth": 0.0, "value": 17.8}));
+    assert_eq!(
+        r["series"][0],
+        json!({"platform": "44005", "variable": "sea_surface_temperature", "time": "2012-07-01T00:50:00Z", "depth": 0.0, "value": 17.8})
+    );
 
     let b = chat(&app, json!({"question": "maximum DHW at the Florida Keys in 2023", "now": "2026-06-15"})).await;
     let s = &b["results"]["stats"][0];
@@ -117,8 +138,15 @@ async fn buoy_and_reef_questions_return_stored_series_and_heat_stress() {
     assert_eq!(s["value"], 22.2986);
     assert_eq!(s["time"], "2023-09-20T00:00:00Z");
     assert_eq!(s["n"], 365);
-    let c = chat(&app, json!({"question": "bleaching alert level at the Florida Keys on 1 August 2023", "now": "2026-06-15"})).await;
-    assert_eq!(c["results"]["heat_stress"], json!([{"site": "florida_keys", "date": "2023-08-01", "sst": 31.55, "sst_anomaly": 2.0716, "hotspot": 1.9, "dhw": 13.3514, "baa": 4}]));
+    let c = chat(
+        &app,
+        json!({"question": "bleaching alert level at the Florida Keys on 1 August 2023", "now": "2026-06-15"}),
+    )
+    .await;
+    assert_eq!(
+        c["results"]["heat_stress"],
+        json!([{"site": "florida_keys", "date": "2023-08-01", "sst": 31.55, "sst_anomaly": 2.0716, "hotspot": 1.9, "dhw": 13.3514, "baa": 4}])
+    );
 }
 
 #[tokio::test]
@@ -134,7 +162,8 @@ async fn clarifications_streams_and_bad_requests() {
     assert_eq!(b["interpretation"]["clarify"], true);
     assert!(b["clarification"]["message"].as_str().unwrap().contains("too large"));
 
-    let (s, bytes) = ask(&app, "/api/chat?stream=true", json!({"question": "maximum DHW at the Florida Keys in 2023"})).await;
+    let (s, bytes) =
+        ask(&app, "/api/chat?stream=true", json!({"question": "maximum DHW at the Florida Keys in 2023"})).await;
     assert_eq!(s, StatusCode::OK);
     let text = String::from_utf8(bytes).unwrap();
     let events: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("event: ")).collect();
