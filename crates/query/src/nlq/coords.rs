@@ -120,6 +120,25 @@ fn trim(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// A latitude band without longitudes ("between 40S and 50S"): it narrows a named region, or is the
+/// whole band around the globe.
+pub fn lat_band(text: &mut Text) -> Option<(f64, f64)> {
+    let cs = scan(text);
+    let lats: Vec<&Coord> = cs.iter().filter(|c| c.axis == Some(Axis::Lat) && c.tagged).collect();
+    let lons = cs.iter().filter(|c| c.axis == Some(Axis::Lon)).count();
+    if lats.len() != 2 || lons != 0 {
+        return None;
+    }
+    let (a, b) = (lats[0].value, lats[1].value);
+    if !(-90.0..=90.0).contains(&a) || !(-90.0..=90.0).contains(&b) || a == b {
+        return None;
+    }
+    let (s, e) = (lats[0].at, lats[1].end);
+    let start = if s > 0 && matches!(text.free(s - 1), Some("between" | "from" | "entre")) { s - 1 } else { s };
+    text.claim(start, e - start);
+    Some((a.min(b), a.max(b)))
+}
+
 /// Parses and claims explicit coordinates; `None` when the question has none.
 pub fn parse(text: &mut Text) -> Option<Area> {
     // A radius: "within N km of", "N km around/from/of", "N km radius".

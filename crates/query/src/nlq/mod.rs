@@ -317,6 +317,16 @@ fn parse_inner(question: &str, now: NaiveDate) -> (Interpretation, Text, bool) {
         }
         (None, gazetteer::Resolved::None) => None,
     };
+    // "between 40S and 50S in the Indian Ocean": a latitude band narrows the region
+    let region = match (coords::lat_band(&mut text), region) {
+        (Some((s, n)), Some(r)) => {
+            let label = format!("{} between {}° and {}°", r.label, s, n);
+            let band = r.clip_lat(s, true, label.clone()).clip_lat(n, false, label);
+            if band.polygons.is_empty() { Some(r) } else { Some(band) }
+        }
+        (Some((s, n)), None) => Some(Area::bbox(-180.0, s, 180.0, n, format!("latitudes {s}° to {n}°"))),
+        (None, r) => r,
+    };
     it.region = region;
     it.agg = aggregation::early(&mut text).unwrap_or_default();
     let vars = variables::parse(&mut text);

@@ -323,7 +323,15 @@ tables rows row please thanks thank hello hi help what why who whose island isla
 cape point bank reef atoll lagoon sound bight passage basin current river estuary port harbor harbour city \
 town frozen ice heat stress bleaching alert risk degree heating weeks dissolved oxygen chlorophyll salinity \
 temperature temperatures ph acidity one two three four five six seven eight nine ten eleven twelve fifteen \
-twenty thirty fifty hundred couple dozen several";
+twenty thirty fifty hundred couple dozen several marine bloom blooms plume zone zones parameters parameter \
+nearest closest location locations position positions event events wave waves storm storms hurricane typhoon \
+cyclone upwelling front fronts eddy eddies mixed layer thermocline halocline oxygenated global world worldwide \
+everywhere region regions basin basins shelf slope deepest shallowest mainland coastline offshore inshore \
+nearshore open ocean oceans sea seas water column bottom floor seafloor seabed season seasons monthly daily \
+weekly yearly annual annually hourly mean means median medians rate rates rising falling increase decrease \
+increasing decreasing higher lower record records recorded sensor sensors instrument instruments mooring \
+moorings glider gliders ship ships cruise cruises satellite satellites model models map maps chart charts \
+graph graphs plot plots table tables summary summarise summarize describe explain tell about there here";
 
 struct Vocabulary {
     words: HashSet<String>,

@@ -306,3 +306,15 @@ fn summary_reads_the_interpretation_back() {
     let s = p("average SST in the Bering Sea for the last three months").summary();
     assert_eq!(s, "Mean sea surface temperature in Bering Sea from 2025-03-15 to 2025-06-15.");
 }
+
+#[test]
+fn latitude_bands_narrow_a_named_region() {
+    let it = p("temperature between 40S and 50S in the Indian Ocean last winter");
+    valid_geojson(&it);
+    assert!(inside(&it, -45.0, 80.0) && !inside(&it, -30.0, 80.0) && !inside(&it, -55.0, 80.0));
+    assert_eq!(it.time.unwrap().start, d("2024-06-01"), "austral winter");
+    let it = p("SST between 10N and 20N last week");
+    assert!(inside(&it, 15.0, -150.0) && inside(&it, 15.0, 100.0) && !inside(&it, 25.0, 0.0));
+    assert_eq!(vars("marine heatwaves off Western Australia"), ["sst"]);
+    assert!(inside(&p("marine heatwaves off Western Australia"), -28.0, 112.0));
+}
