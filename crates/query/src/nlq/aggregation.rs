@@ -61,7 +61,7 @@ pub fn early(text: &mut Text) -> Option<Agg> {
     None
 }
 
-const TABLE: &[(&[&str], Agg)] = &[
+pub(super) const TABLE: &[(&[&str], Agg)] = &[
     (
         &[
             "compare",

@@ -12,7 +12,7 @@ pub const WORDS: &[&str] =
      predict prediction predictions projection projections outlook borrar eliminar supprimer effacer apagar \
      excluir pronostico prevision previsao"];
 
-const WRITE: &[&str] = &[
+pub(super) const WRITE: &[&str] = &[
     "delete",
     "erase",
     "purge",
@@ -36,7 +36,7 @@ const OBJECTS: &[&str] = &[
     "all", "the", "table", "tables", "records", "record", "data", "rows", "row", "every", "these", "those", "this",
     "buoy", "float", "values",
 ];
-const FORECAST: &[&str] = &[
+pub(super) const FORECAST: &[&str] = &[
     "forecast",
     "forecasts",
     "forecasting",

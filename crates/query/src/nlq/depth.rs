@@ -33,7 +33,7 @@ fn metres(text: &Text, i: usize) -> Option<(f64, usize)> {
     Some((v * f, 2))
 }
 
-const BELOW: &[&str] = &[
+pub(super) const BELOW: &[&str] = &[
     "below",
     "beneath",
     "under",
@@ -55,7 +55,7 @@ const BELOW: &[&str] = &[
     "past",
     "beyond",
 ];
-const ABOVE: &[&str] = &[
+pub(super) const ABOVE: &[&str] = &[
     "top",
     "upper",
     "first",

@@ -10,7 +10,7 @@ pub const WORDS: &[&str] =
      least most than superior superieur superieure inferior inferieur inferieure mayor menor maior plus moins \
      encima dessus acima mais menos chaud froid caliente frio quente"];
 
-const GT: &[&str] = &[
+pub(super) const GT: &[&str] = &[
     "above",
     "over",
     "exceeding",
@@ -47,8 +47,8 @@ const GT: &[&str] = &[
     "in excess of",
     "topping",
 ];
-const GE: &[&str] = &["at least", ">=", "no less than", "al menos", "au moins", "pelo menos", "minimum of"];
-const LT: &[&str] = &[
+pub(super) const GE: &[&str] = &["at least", ">=", "no less than", "al menos", "au moins", "pelo menos", "minimum of"];
+pub(super) const LT: &[&str] = &[
     "below",
     "under",
     "less than",
@@ -76,7 +76,7 @@ const LT: &[&str] = &[
     "mais fria que",
     "mas fria que",
 ];
-const LE: &[&str] = &["at most", "<=", "no more than", "a lo sumo", "au plus", "no maximo", "maximum of"];
+pub(super) const LE: &[&str] = &["at most", "<=", "no more than", "a lo sumo", "au plus", "no maximo", "maximum of"];
 
 /// A number with an optional unit at `i`: (value, tokens).
 fn value_at(text: &Text, i: usize) -> Option<(f64, usize)> {

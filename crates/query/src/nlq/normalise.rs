@@ -384,6 +384,26 @@ fn vocabulary() -> &'static Vocabulary {
         {
             add(list);
         }
+        for (p, _) in super::variables::PHRASES {
+            add(p);
+        }
+        for (list, _) in super::aggregation::TABLE {
+            list.iter().for_each(|p| add(p));
+        }
+        for list in [
+            super::depth::BELOW,
+            super::depth::ABOVE,
+            super::filters::GT,
+            super::filters::GE,
+            super::filters::LT,
+            super::filters::LE,
+            super::clarify::WRITE,
+            super::clarify::FORECAST,
+        ] {
+            list.iter().for_each(|p| add(p));
+        }
+        add("del da do de la le el les los las en em no na dans du des au aux mer mar agua eau dissous dissolvido \
+             disuelto dissolvida que qual cual cuál quelle quel est es fue foi eso isso nos nas pour para por");
         for name in super::gazetteer::all_names() {
             add(&name);
         }

@@ -318,3 +318,15 @@ fn latitude_bands_narrow_a_named_region() {
     assert_eq!(vars("marine heatwaves off Western Australia"), ["sst"]);
     assert!(inside(&p("marine heatwaves off Western Australia"), -28.0, 112.0));
 }
+
+#[test]
+fn season_codes_fortnights_and_profiles() {
+    assert_eq!(time("salinity in the Solomon Sea during JJA 2024"), span("2024-06-01", "2024-08-31"));
+    assert_eq!(time("salinity in the Tasman Sea in DJF 2024"), span("2023-12-01", "2024-02-29"));
+    assert_eq!(time("water temperature around Samoa in the past fortnight"), span("2025-06-01", "2025-06-15"));
+    assert_eq!(time("cuales son las temperaturas en el Mar Caribe hoy"), span("2025-06-15", "2025-06-15"));
+    let it = p("How many profiles were collected in the Indian Ocean in 2024?");
+    assert!(it.clarify.is_none());
+    assert_eq!((it.agg, it.platform, it.variables.len()), (Agg::Count, Some(NlqPlatform::Argo), 0));
+    assert_eq!(vars("temperatura superficial del mar en el Caribe la semana pasada"), ["sst"]);
+}

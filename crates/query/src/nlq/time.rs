@@ -12,7 +12,8 @@ use super::normalise::{Text, number_word};
 
 pub const WORDS: &[&str] = &[
     "today tonight yesterday tomorrow hours hour hrs days day weeks week wks months month years year yrs decade \
-     decades since from until between during last past previous this current so far ytd date",
+     decades since from until between during last past previous this current so far ytd date fortnight jja djf \
+     mam",
     "january february march april may june july august september october november december jan feb mar apr jun \
      jul aug sep sept oct nov dec",
     "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre",
@@ -57,6 +58,7 @@ enum Unit {
     Hour,
     Day,
     Week,
+    Fortnight,
     Month,
     Year,
     Decade,
@@ -67,6 +69,7 @@ fn unit_of(w: &str) -> Option<Unit> {
         "hour" | "hours" | "hr" | "hrs" | "h" | "heure" | "heures" | "hora" | "horas" => Unit::Hour,
         "day" | "days" | "dia" | "dias" | "jour" | "jours" => Unit::Day,
         "week" | "weeks" | "wk" | "wks" | "semana" | "semanas" | "semaine" | "semaines" => Unit::Week,
+        "fortnight" | "fortnights" => Unit::Fortnight,
         "month" | "months" | "mo" | "mos" | "mes" | "meses" | "mois" => Unit::Month,
         "year" | "years" | "yr" | "yrs" | "ano" | "anos" | "annee" | "annees" | "an" | "ans" => Unit::Year,
         "decade" | "decades" | "decada" | "decadas" | "decennie" | "decennies" => Unit::Decade,
@@ -95,6 +98,7 @@ fn back(now: NaiveDate, n: f64, u: Unit) -> NaiveDate {
         Unit::Hour => days((n / 24.0).ceil()),
         Unit::Day => days(n.round()),
         Unit::Week => days((n * 7.0).round()),
+        Unit::Fortnight => days((n * 14.0).round()),
         Unit::Month => now.checked_sub_months(Months::new(n.round() as u32)).unwrap_or(NaiveDate::MIN),
         Unit::Year => now.checked_sub_months(Months::new((n * 12.0).round() as u32)).unwrap_or(NaiveDate::MIN),
         Unit::Decade => now.checked_sub_months(Months::new((n * 120.0).round() as u32)).unwrap_or(NaiveDate::MIN),
@@ -276,7 +280,9 @@ fn relative(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
                 text.claim(i - 2, 2);
             }
             return Some(match u {
-                Unit::Week => span(now - Days::new(now.weekday().num_days_from_monday() as u64), now),
+                Unit::Week | Unit::Fortnight => {
+                    span(now - Days::new(now.weekday().num_days_from_monday() as u64), now)
+                }
                 Unit::Month => span(ymd(now.year(), now.month(), 1)?, now),
                 Unit::Year | Unit::Decade => span(ymd(now.year(), 1, 1)?, now),
                 Unit::Day | Unit::Hour => span(now, now),
@@ -330,6 +336,7 @@ fn calendar_or_rolling(now: NaiveDate, u: Unit, rolling: bool) -> Option<DateSpa
     }
     Some(match u {
         Unit::Hour | Unit::Day => span(now - Days::new(1), now),
+        Unit::Fortnight => span(now - Days::new(14), now),
         Unit::Week => {
             let this_monday = now - Days::new(now.weekday().num_days_from_monday() as u64);
             span(this_monday - Days::new(7), this_monday - Days::new(1))
@@ -382,12 +389,31 @@ fn season_span(s: Season, south: bool, y: i32) -> Option<DateSpan> {
     }
 }
 
+/// "DJF 2024", "JJA": seasons named by their months, whatever the hemisphere.
+fn season_code(w: &str) -> Option<Season> {
+    Some(match w {
+        "mam" => Season::Spring,
+        "jja" => Season::Summer,
+        "son" => Season::Autumn,
+        "djf" => Season::Winter,
+        _ => return None,
+    })
+}
+
 fn season(text: &mut Text, now: NaiveDate, south: bool) -> Option<DateSpan> {
-    let i = (0..text.len()).find(|&i| text.free(i).and_then(season_of).is_some())?;
-    let s = season_of(text.free(i)?)?;
+    // codes only in capitals or before a year ("son" is also a Spanish and French word)
+    let is_code = |i: usize| {
+        text.free(i).and_then(season_code).is_some()
+            && (text.toks[i].upper || text.num(i + 1).is_some_and(is_year))
+    };
+    let i = (0..text.len()).find(|&i| text.free(i).and_then(season_of).is_some() || is_code(i))?;
+    let code = if is_code(i) { season_code(text.free(i)?) } else { None };
+    let s = code.or_else(|| season_of(text.free(i)?))?;
+    let south = if code.is_some() { false } else { south };
     let mut first = i;
     let mut last = i;
     let mut south = south;
+    let fixed = code.is_some();
     let mut mode: Option<&str> = None;
     // modifiers before: "last austral summer", "this boreal winter", "the southern hemisphere summer"
     let mut k = i;
@@ -442,6 +468,9 @@ fn season(text: &mut Text, now: NaiveDate, south: bool) -> Option<DateSpan> {
         last = j;
     } else {
         last = last.max(j - 1);
+    }
+    if fixed {
+        south = false;
     }
     text.claim(first, last + 1 - first);
     if let Some(y) = year {

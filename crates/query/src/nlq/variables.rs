@@ -8,7 +8,7 @@ use super::{Interpretation, NlqVariable};
 
 use NlqVariable::*;
 
-const PHRASES: &[(&str, NlqVariable)] = &[
+pub(super) const PHRASES: &[(&str, NlqVariable)] = &[
     ("sea surface temperature anomaly", SstAnomaly),
     ("sst anomaly", SstAnomaly),
     ("ssta", SstAnomaly),
