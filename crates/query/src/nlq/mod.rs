@@ -335,7 +335,9 @@ fn parse_inner(question: &str, now: NaiveDate) -> (Interpretation, Text, bool) {
     it.depth = depth::parse(&mut text);
     it.value_filter = filters::parse(&mut text);
     it.platform = platform::parse(&mut text);
-    if it.platform.is_none() && text.mentions(&["profile", "profiles", "perfil", "perfiles", "profil", "profils", "perfis"]) {
+    if it.platform.is_none()
+        && text.mentions(&["profile", "profiles", "perfil", "perfiles", "profil", "profils", "perfis"])
+    {
         // profiles are what Argo floats measure
         it.platform = Some(NlqPlatform::Argo);
     }

@@ -175,7 +175,12 @@ pub const PLACES: &[Place] = &[
     place!(["new york", "new york bight", "new york harbor"], 40.4, -73.8, 60.0),
     place!(["halifax"], 44.6, -63.5, 50.0),
     place!(["st johns newfoundland", "grand banks"], 45.5, -51.0, 300.0),
-    place!(["canary islands", "canaries", "islas canarias", "iles canaries", "canarias", "ilhas canarias"], 28.3, -15.8, 260.0),
+    place!(
+        ["canary islands", "canaries", "islas canarias", "iles canaries", "canarias", "ilhas canarias"],
+        28.3,
+        -15.8,
+        260.0
+    ),
     place!(["azores", "acores", "azores islands"], 38.5, -28.0, 350.0),
     place!(["madeira"], 32.75, -16.95, 80.0),
     place!(["cape verde", "cabo verde"], 16.0, -24.0, 260.0),
@@ -378,9 +383,17 @@ pub const BOXES: &[NamedBox] = &[
         bbox: (-69.0, -55.0, -56.0, -35.0),
     },
     NamedBox { names: &["mexico"], label: "Mexican coastal waters", bbox: (-118.0, 14.5, -86.5, 32.7) },
-    NamedBox { names: &["western australia", "western australian"], label: "Western Australian coastal waters", bbox: (108.0, -36.0, 129.0, -13.0) },
+    NamedBox {
+        names: &["western australia", "western australian"],
+        label: "Western Australian coastal waters",
+        bbox: (108.0, -36.0, 129.0, -13.0),
+    },
     NamedBox { names: &["queensland"], label: "Queensland coastal waters", bbox: (142.0, -29.0, 155.0, -10.0) },
-    NamedBox { names: &["new south wales"], label: "New South Wales coastal waters", bbox: (149.5, -37.6, 155.0, -28.0) },
+    NamedBox {
+        names: &["new south wales"],
+        label: "New South Wales coastal waters",
+        bbox: (149.5, -37.6, 155.0, -28.0),
+    },
     NamedBox { names: &["baja california"], label: "Baja California waters", bbox: (-118.5, 22.5, -109.0, 32.7) },
     NamedBox { names: &["british columbia"], label: "British Columbia waters", bbox: (-134.0, 48.2, -122.8, 54.8) },
     NamedBox { names: &["nova scotia"], label: "Nova Scotia waters", bbox: (-67.0, 42.5, -59.5, 47.0) },

@@ -280,9 +280,7 @@ fn relative(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
                 text.claim(i - 2, 2);
             }
             return Some(match u {
-                Unit::Week | Unit::Fortnight => {
-                    span(now - Days::new(now.weekday().num_days_from_monday() as u64), now)
-                }
+                Unit::Week | Unit::Fortnight => span(now - Days::new(now.weekday().num_days_from_monday() as u64), now),
                 Unit::Month => span(ymd(now.year(), now.month(), 1)?, now),
                 Unit::Year | Unit::Decade => span(ymd(now.year(), 1, 1)?, now),
                 Unit::Day | Unit::Hour => span(now, now),
@@ -403,8 +401,7 @@ fn season_code(w: &str) -> Option<Season> {
 fn season(text: &mut Text, now: NaiveDate, south: bool) -> Option<DateSpan> {
     // codes only in capitals or before a year ("son" is also a Spanish and French word)
     let is_code = |i: usize| {
-        text.free(i).and_then(season_code).is_some()
-            && (text.toks[i].upper || text.num(i + 1).is_some_and(is_year))
+        text.free(i).and_then(season_code).is_some() && (text.toks[i].upper || text.num(i + 1).is_some_and(is_year))
     };
     let i = (0..text.len()).find(|&i| text.free(i).and_then(season_of).is_some() || is_code(i))?;
     let code = if is_code(i) { season_code(text.free(i)?) } else { None };
