@@ -161,11 +161,17 @@ fn main() -> anyhow::Result<()> {
                 None => chrono::Utc::now().date_naive(),
             };
             let it = query::nlq::parse(&question, now);
-            if !json {
-                println!("{}", it.summary());
+            let mut out = std::io::stdout().lock();
+            let text = if json {
+                format!("{}\n", server::api::chat_wire::interpretation_json(&it))
+            } else {
+                format!("{}\n{}\n", it.summary(), server::api::chat_wire::interpretation_json(&it))
+            };
+            // a closed pipe (`| head`) is not an error
+            match std::io::Write::write_all(&mut out, text.as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
             }
-            println!("{}", server::api::chat_wire::interpretation_json(&it));
-            Ok(())
         }
         Command::Bench { what } => runtime()?.block_on(bench::run(what)),
     }

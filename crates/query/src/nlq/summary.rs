@@ -62,6 +62,7 @@ pub fn summary(it: &Interpretation) -> String {
         ));
     }
     match &it.region {
+        Some(r) if r.label.starts_with("within") => s.push_str(&format!(" {}", r.label)),
         Some(r) => s.push_str(&format!(" in {}", r.label)),
         None => s.push_str(" anywhere"),
     }
