@@ -47,7 +47,20 @@ pub(super) const GT: &[&str] = &[
     "in excess of",
     "topping",
 ];
-pub(super) const GE: &[&str] = &["at least", ">=", "no less than", "al menos", "au moins", "pelo menos", "minimum of"];
+pub(super) const GE: &[&str] = &[
+    "greater than or equal to",
+    "more than or equal to",
+    "at or above",
+    "equal to or greater than",
+    "equal to or above",
+    "at least",
+    ">=",
+    "no less than",
+    "al menos",
+    "au moins",
+    "pelo menos",
+    "minimum of",
+];
 pub(super) const LT: &[&str] = &[
     "below",
     "under",
@@ -76,7 +89,19 @@ pub(super) const LT: &[&str] = &[
     "mais fria que",
     "mas fria que",
 ];
-pub(super) const LE: &[&str] = &["at most", "<=", "no more than", "a lo sumo", "au plus", "no maximo", "maximum of"];
+pub(super) const LE: &[&str] = &[
+    "less than or equal to",
+    "at or below",
+    "equal to or less than",
+    "equal to or below",
+    "at most",
+    "<=",
+    "no more than",
+    "a lo sumo",
+    "au plus",
+    "no maximo",
+    "maximum of",
+];
 
 /// A number with an optional unit at `i`: (value, tokens).
 fn value_at(text: &Text, i: usize) -> Option<(f64, usize)> {

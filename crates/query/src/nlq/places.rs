@@ -598,6 +598,22 @@ pub const SHAPES: &[NamedShape] = &[NamedShape {
 
 pub const UNPLACEABLE: &[Unplaceable] = &[
     Unplaceable {
+        names: &[
+            "lake superior",
+            "great lakes",
+            "lake michigan",
+            "lake erie",
+            "lake ontario",
+            "lake huron",
+            "lake victoria",
+            "lake titicaca",
+            "lake tahoe",
+            "lake baikal",
+        ],
+        why: "this is a lake, not the ocean",
+        choices: &["name a sea, a coast or coordinates instead"],
+    },
+    Unplaceable {
         names: &["springfield"],
         why: "several places are called Springfield and none of them is at sea",
         choices: &[
@@ -628,6 +644,10 @@ pub const UNPLACEABLE: &[Unplaceable] = &[
             "victoria",
             "newport",
             "portland",
+            "santa cruz",
+            "st petersburg",
+            "saint petersburg",
+            "san juan",
         ],
         why: "several places share this name",
         choices: &["name a sea, a coast or coordinates instead", "e.g. \"within 100 km of 43.7N, 70.2W\""],
@@ -669,6 +689,13 @@ pub const UNPLACEABLE: &[Unplaceable] = &[
             "iowa",
             "ohio",
             "tibet",
+            "san jose",
+            "columbia",
+            "oxford",
+            "toronto",
+            "ottawa",
+            "aral sea",
+            "dead sea",
         ],
         why: "this place is inland: there is no ocean data there",
         choices: &["name a sea, a coast or coordinates instead"],

@@ -330,3 +330,13 @@ fn season_codes_fortnights_and_profiles() {
     assert_eq!((it.agg, it.platform, it.variables.len()), (Agg::Count, Some(NlqPlatform::Argo), 0));
     assert_eq!(vars("temperatura superficial del mar en el Caribe la semana pasada"), ["sst"]);
 }
+
+#[test]
+fn more_filters_futures_and_names() {
+    assert_eq!(p("DHW greater than or equal to 4 at Palau").value_filter, Some((Op::Ge, 4.0)));
+    assert_eq!(p("salinity less than or equal to 34 in the Bay of Bengal").value_filter, Some((Op::Le, 34.0)));
+    assert_eq!(time("SST in the Sea of Japan in winter 2023/24"), span("2023-12-01", "2024-02-29"));
+    assert!(p("will the Great Barrier Reef bleach next summer").clarify.is_some());
+    assert!(p("temperature in Lake Superior").clarify.is_some());
+    assert_eq!(p("drifters in the Gulf of Mexico").platform, Some(NlqPlatform::Buoy));
+}

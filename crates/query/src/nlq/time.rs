@@ -162,6 +162,11 @@ fn unit_word_after(text: &Text, i: usize) -> bool {
 /// Parses and claims the time words. `south`: the region is in the southern hemisphere (seasons flip).
 pub fn parse(text: &mut Text, now: NaiveDate, south: bool) -> TimeResult {
     // Future words first: a forecast is not a query over stored data.
+    for (i, t) in text.toks.iter().enumerate() {
+        if t.s == "next" && text.word(i + 1).is_some_and(|w| season_of(w).is_some() || unit_of(w).is_some()) {
+            return TimeResult::Future(format!("next {}", text.word(i + 1).unwrap_or("")));
+        }
+    }
     for p in [
         "tomorrow",
         "next week",
@@ -463,6 +468,14 @@ fn season(text: &mut Text, now: NaiveDate, south: bool) -> Option<DateSpan> {
     if let Some(v) = text.num(j).filter(|&v| is_year(v)) {
         year = Some(v as i32);
         last = j;
+        // "winter 2023/24", "summer 2023-2024": the season that spans into the second year
+        if matches!(text.free(j + 1), Some("/" | "-"))
+            && let Some(w) = text.num(j + 2)
+            && (w == v + 1.0 || w == (v + 1.0) % 100.0)
+        {
+            year = Some(v as i32 + 1);
+            last = j + 2;
+        }
     } else {
         last = last.max(j - 1);
     }
