@@ -34,6 +34,8 @@ pub struct Stat {
     /// Values it was computed from.
     pub n: usize,
     pub units: &'static str,
+    /// For `compare`: which of the named areas this value covers.
+    pub area: Option<String>,
     /// For `latest`: when that value was measured; for `min`/`max`: where the extreme is.
     pub at: Option<(String, Option<DateTime<Utc>>)>,
 }
@@ -245,8 +247,9 @@ async fn argo(
     out.matched = matching.len();
     out.profiles = matching.into_iter().take(MAX_ITEMS).collect();
     if !matches!(it.agg, Agg::List | Agg::Profile) {
+        let pos = |id: &str| stubs.iter().find(|s| s.key.id() == id).and_then(|s| s.position);
         for (k, (v, _)) in params.iter().enumerate() {
-            out.stats.push(stat(*v, it.agg, &values[k]));
+            out.stats.extend(stats_for(it, *v, &values[k], pos));
         }
     }
     Ok(out)
@@ -255,7 +258,7 @@ async fn argo(
 /// A statistic over `(value, unix time, where)` triples.
 fn stat(v: NlqVariable, agg: Agg, xs: &[(f64, i64, String)]) -> Stat {
     let n = xs.len();
-    let mut s = Stat { variable: v, agg, value: None, n, units: v.units(), at: None };
+    let mut s = Stat { variable: v, agg, value: None, n, units: v.units(), area: None, at: None };
     if n == 0 {
         return s;
     }
@@ -287,6 +290,32 @@ fn stat(v: NlqVariable, agg: Agg, xs: &[(f64, i64, String)]) -> Stat {
         _ => s.value = Some(xs.iter().map(|x| x.0).sum::<f64>() / n as f64),
     }
     s
+}
+
+/// The statistics of one variable: one per named area for `compare A and B`, else one.
+fn stats_for(
+    it: &Interpretation,
+    v: NlqVariable,
+    xs: &[(f64, i64, String)],
+    position: impl Fn(&str) -> Option<Point>,
+) -> Vec<Stat> {
+    let Some(area) = it.region.as_ref().filter(|a| it.agg == Agg::Compare && a.members.len() > 1) else {
+        return vec![stat(v, it.agg, xs)];
+    };
+    (0..area.members.len())
+        .map(|k| {
+            let part: Vec<(f64, i64, String)> = xs
+                .iter()
+                .filter(|x| position(&x.2).is_some_and(|p| area.member_contains(k, p.lat, p.lon)))
+                .cloned()
+                .collect();
+            // a comparison compares means
+            let mut s = stat(v, Agg::Mean, &part);
+            s.agg = Agg::Compare;
+            s.area = Some(area.members[k].0.clone());
+            s
+        })
+        .collect()
 }
 
 fn overlaps(s: &PlatformSummary, time: Option<TimeRange>) -> bool {
@@ -363,7 +392,8 @@ async fn buoys(store: &dyn Store, it: &Interpretation, time: Option<TimeRange>) 
             }
         }
         if it.agg != Agg::List {
-            out.stats.push(stat(*v, it.agg, &xs));
+            let pos = |id: &str| platforms.iter().find(|p| p.platform.id == id).and_then(|p| p.platform.position);
+            out.stats.extend(stats_for(it, *v, &xs, pos));
         }
     }
     out.matched = if it.agg == Agg::Count { reporting.len() } else { total };
@@ -433,7 +463,8 @@ async fn reefs(store: &dyn Store, it: &Interpretation, time: Option<TimeRange>) 
     out.matched = if it.agg == Agg::Count { reporting.len() } else { xs.iter().map(Vec::len).max().unwrap_or(0) };
     for (k, v) in vars.iter().enumerate() {
         if !it.variables.is_empty() && it.agg != Agg::List {
-            out.stats.push(stat(*v, it.agg, &xs[k]));
+            let pos = |id: &str| sites.iter().find(|p| p.platform.id == id).and_then(|p| p.platform.position);
+            out.stats.extend(stats_for(it, *v, &xs[k], pos));
         }
     }
     out.platforms = reporting;

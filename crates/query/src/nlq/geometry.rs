@@ -10,6 +10,8 @@ pub struct Area {
     pub polygons: Vec<Vec<(f64, f64)>>,
     /// What the user named ("Bering Sea", "within 150 km of 12°N 66°E").
     pub label: String,
+    /// The named areas of a union and their polygons (`compare A and B` reports each).
+    pub members: Vec<(String, std::ops::Range<usize>)>,
 }
 
 impl Area {
@@ -18,7 +20,7 @@ impl Area {
         let (w, e) = (normalize_lon(west), if east == 180.0 { 180.0 } else { normalize_lon(east) });
         let e = if e <= w { e + 360.0 } else { e };
         let ring = vec![(w, south), (e, south), (e, north), (w, north), (w, south)];
-        Area { polygons: split_ring(&ring), label }
+        Area::new(split_ring(&ring), label)
     }
 
     /// A great-circle buffer of `radius_km` around a point, as a 64-vertex polygon (split at ±180).
@@ -48,20 +50,32 @@ impl Area {
             ring.push((x, lat2.to_degrees().clamp(-90.0, 90.0)));
         }
         ring.push(ring[0]);
-        Area { polygons: split_ring(&ring), label }
+        Area::new(split_ring(&ring), label)
     }
 
     /// Polygons already in [-180, 180] (Natural Earth parts).
     pub fn from_parts(polygons: Vec<Vec<(f64, f64)>>, label: String) -> Area {
-        Area { polygons, label }
+        Area::new(polygons, label)
+    }
+
+    fn new(polygons: Vec<Vec<(f64, f64)>>, label: String) -> Area {
+        let members = vec![(label.clone(), 0..polygons.len())];
+        Area { polygons, label, members }
+    }
+
+    /// Whether a point is in the `k`-th member of a union.
+    pub fn member_contains(&self, k: usize, lat: f64, lon: f64) -> bool {
+        self.members.get(k).is_some_and(|(_, r)| self.polygons[r.clone()].iter().any(|p| in_ring(lon, lat, p)))
     }
 
     /// An unwrapped ring (longitudes continuous, may leave [-180, 180]), split at the antimeridian.
     pub fn from_ring(ring: &[(f64, f64)], label: String) -> Area {
-        Area { polygons: split_ring(ring), label }
+        Area::new(split_ring(ring), label)
     }
 
     pub fn union(mut self, other: Area) -> Area {
+        let off = self.polygons.len();
+        self.members.extend(other.members.into_iter().map(|(l, r)| (l, r.start + off..r.end + off)));
         self.polygons.extend(other.polygons);
         self.label = format!("{} and {}", self.label, other.label);
         self
@@ -85,7 +99,7 @@ impl Area {
                 (out.len() >= 4).then_some(out)
             })
             .collect();
-        Area { polygons, label }
+        Area::new(polygons, label)
     }
 
     /// Planar point-in-polygon on (lon, lat) over the union.

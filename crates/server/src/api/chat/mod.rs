@@ -77,6 +77,8 @@ pub struct StatOut {
     pub value: Option<f64>,
     pub n: usize,
     pub units: &'static str,
+    /// For `compare`: the named area this value covers.
+    pub area: Option<String>,
     /// Profile or platform id of the extreme or latest value.
     pub at: Option<String>,
     pub time: Option<String>,
@@ -168,6 +170,7 @@ fn results_out(a: &Answer) -> ResultsOut {
                 value: s.value.filter(|v| v.is_finite()),
                 n: s.n,
                 units: s.units,
+                area: s.area.clone(),
                 at: s.at.as_ref().map(|x| x.0.clone()),
                 time: s.at.as_ref().and_then(|x| x.1).map(iso),
             })
