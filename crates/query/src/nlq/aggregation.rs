@@ -104,6 +104,8 @@ pub(super) const TABLE: &[(&[&str], Agg)] = &[
             "how have",
             "changed",
             "changing",
+            "change",
+            "changes",
             "change over",
             "changes over",
             "over time",

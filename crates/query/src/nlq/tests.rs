@@ -238,6 +238,7 @@ fn aggregations() {
     assert_eq!(agg("hottest SST in the Red Sea"), Agg::Max);
     assert_eq!(agg("How many floats were active in the Tasman Sea last month?"), Agg::Count);
     assert_eq!(agg("how has SST changed in the Coral Sea since 2000"), Agg::Trend);
+    assert_eq!(agg("how did SST change in the North Atlantic over the past 30 years"), Agg::Trend);
     assert_eq!(agg("marine heatwaves in the Tasman Sea"), Agg::Anomaly);
     assert_eq!(agg("temperature anomalies in the Tasman Sea"), Agg::Anomaly);
     assert_eq!(agg("compare SST in the Red Sea and the Persian Gulf"), Agg::Compare);
