@@ -214,7 +214,8 @@ pub fn parse(text: &mut Text) -> Option<Area> {
         let label = format!("box {}–{}, {}–{}", fmt_lat(s), fmt_lat(n), fmt_lon(w), fmt_lon(e));
         return Some(Area::bbox(w, s, e, n, label));
     }
-    if lats.len() == 1 && lons.len() == 1 && lats[0].tagged && lons[0].tagged {
+    // a point: hemisphere letters ("10N 120W") or lat/lon words ("lat 35 lon -120")
+    if lats.len() == 1 && lons.len() == 1 {
         let (la, lo) = (lats[0].value, lons[0].value);
         if !(-90.0..=90.0).contains(&la) {
             return None;

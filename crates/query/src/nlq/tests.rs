@@ -341,3 +341,12 @@ fn more_filters_futures_and_names() {
     assert!(p("temperature in Lake Superior").clarify.is_some());
     assert_eq!(p("drifters in the Gulf of Mexico").platform, Some(NlqPlatform::Buoy));
 }
+
+#[test]
+fn points_by_words() {
+    let it = p("SST near lat 35 lon -120 yesterday");
+    assert!(inside(&it, 35.2, -120.3) && !inside(&it, 37.0, -120.0));
+    let it = p("temperature within 50 km of lat -17.5, lon 179.9");
+    valid_geojson(&it);
+    assert!(inside(&it, -17.5, -179.8) && inside(&it, -17.5, 179.6));
+}
