@@ -86,7 +86,8 @@ enum Command {
         /// Print only the JSON object (the contract of shared/eval/nlq).
         #[arg(long)]
         json: bool,
-        /// The question.
+        /// The question (may start with "-").
+        #[arg(allow_hyphen_values = true)]
         question: String,
     },
     /// Benchmarks that print a table.

@@ -19,13 +19,25 @@ impl Area {
     pub fn bbox(west: f64, south: f64, east: f64, north: f64, label: String) -> Area {
         let (w, e) = (normalize_lon(west), if east == 180.0 { 180.0 } else { normalize_lon(east) });
         let e = if e <= w { e + 360.0 } else { e };
-        let ring = vec![(w, south), (e, south), (e, north), (w, north), (w, south)];
+        // a vertex every 90° of longitude, so no edge spans more than 180°
+        let steps = ((e - w) / 90.0).ceil().max(1.0) as usize;
+        let xs: Vec<f64> = (0..=steps).map(|k| w + (e - w) * k as f64 / steps as f64).collect();
+        let mut ring: Vec<(f64, f64)> = xs.iter().map(|&x| (x, south)).collect();
+        ring.extend(xs.iter().rev().map(|&x| (x, north)));
+        ring.push((w, south));
         Area::new(split_ring(&ring), label)
     }
 
     /// A great-circle buffer of `radius_km` around a point, as a 64-vertex polygon (split at ±180).
     pub fn circle(lat: f64, lon: f64, radius_km: f64, label: String) -> Area {
         let ang = radius_km / EARTH_RADIUS_KM;
+        // a circle around a pole is a polar cap: every longitude above its lowest latitude
+        let reach = ang.to_degrees();
+        if reach >= 90.0 - lat.abs() {
+            let edge = if lat >= 0.0 { (lat - reach).max(-90.0) } else { (lat + reach).min(90.0) };
+            let (s, n) = if lat >= 0.0 { (edge, 90.0) } else { (-90.0, edge) };
+            return Area::bbox(-180.0, s, 180.0, n, label);
+        }
         let (la, lo) = (lat.to_radians(), lon.to_radians());
         let n = 64;
         let mut ring = Vec::with_capacity(n + 1);

@@ -350,3 +350,13 @@ fn points_by_words() {
     valid_geojson(&it);
     assert!(inside(&it, -17.5, -179.8) && inside(&it, -17.5, 179.6));
 }
+
+#[test]
+fn wide_boxes_and_polar_circles_stay_valid() {
+    let it = p("SST between 10N and 90N");
+    valid_geojson(&it);
+    assert!(inside(&it, 45.0, 179.0) && inside(&it, 45.0, -179.0) && !inside(&it, 5.0, 0.0));
+    let it = p("SST within 500 km of 89N 10E");
+    valid_geojson(&it);
+    assert!(inside(&it, 88.0, -170.0) && !inside(&it, 80.0, 10.0));
+}
