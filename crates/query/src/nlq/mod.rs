@@ -353,10 +353,6 @@ fn parse_inner(question: &str, now: NaiveDate) -> (Interpretation, Text, bool) {
             return (it, text, false);
         }
     }
-    if it.agg == Agg::Latest && it.time.is_some_and(|t| t.start == t.end && t.end == now) {
-        // "latest ... right now" is the newest value, whenever it was taken.
-        it.time = None;
-    }
     if let Some(c) = region_problem {
         it.clarify = Some(c);
         return (it, text, false);
