@@ -341,7 +341,12 @@ pub fn words_of(name: &str) -> Vec<String> {
             None => s.extend(c.to_lowercase()),
         }
     }
-    s.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+    // "3.4" stays one token, as the tokeniser reads numbers; "St." loses its dot
+    s.split(|c: char| !c.is_ascii_alphanumeric() && c != '.')
+        .map(|w| w.trim_matches('.'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn gazetteer() -> &'static Gazetteer {
