@@ -659,6 +659,25 @@ pub const BOXES: &[NamedBox] = &[
     NamedBox { names: &["costa rica"], label: "Costa Rican waters", bbox: (-86.5, 8.0, -82.5, 11.2) },
     NamedBox { names: &["panama"], label: "Panamanian waters", bbox: (-83.0, 7.0, -77.0, 9.7) },
     NamedBox { names: &["canary current system"], label: "Canary Current", bbox: (-25.0, 15.0, -10.0, 35.0) },
+    NamedBox {
+        names: &["washington coast", "coast of washington", "washington state"],
+        label: "Washington coastal waters",
+        bbox: (-126.0, 46.0, -123.9, 48.5),
+    },
+    NamedBox { names: &["massachusetts"], label: "Massachusetts coastal waters", bbox: (-71.0, 41.2, -69.8, 42.9) },
+    NamedBox { names: &["new jersey"], label: "New Jersey coastal waters", bbox: (-75.2, 38.9, -73.8, 40.6) },
+    NamedBox { names: &["north carolina"], label: "North Carolina coastal waters", bbox: (-78.0, 33.8, -75.0, 36.6) },
+    NamedBox { names: &["south carolina"], label: "South Carolina coastal waters", bbox: (-80.9, 32.0, -78.5, 33.9) },
+    NamedBox {
+        names: &["virginia coast", "virginia"],
+        label: "Virginia coastal waters",
+        bbox: (-76.4, 36.5, -75.0, 38.0),
+    },
+    NamedBox {
+        names: &["louisiana", "louisiana shelf"],
+        label: "Louisiana coastal waters",
+        bbox: (-94.0, 28.3, -88.8, 30.0),
+    },
 ];
 
 /// The Great Barrier Reef: the shelf from Torres Strait to the Capricorn–Bunker group.
