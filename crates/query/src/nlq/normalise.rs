@@ -331,11 +331,16 @@ nearshore open ocean oceans sea seas water column bottom floor seafloor seabed s
 weekly yearly annual annually hourly mean means median medians rate rates rising falling increase decrease \
 increasing decreasing higher lower record records recorded sensor sensors instrument instruments mooring \
 moorings glider gliders ship ships cruise cruises satellite satellites model models map maps chart charts \
-graph graphs plot plots table tables summary summarise summarize describe explain tell about there here";
+graph graphs plot plots table tables summary summarise summarize describe explain tell about there here \
+woman women create created stain cube name home none note pero pour donde cuando cual cuanto onde quando como \
+comment combien porque because since while until during";
 
 struct Vocabulary {
     words: HashSet<String>,
     by_len: HashMap<usize, Vec<String>>,
+    /// Words that only occur in place names: a token is corrected into one of them only when it is
+    /// long enough that the correction is not a different common word ("woman" is not "Oman").
+    places: HashSet<String>,
 }
 
 impl Vocabulary {
@@ -352,6 +357,9 @@ impl Vocabulary {
                     continue;
                 }
                 let d = damerau(w, cand, k);
+                if self.places.contains(cand) && (n < 6 || (n < 9 && d > 1)) {
+                    continue;
+                }
                 if d <= k && best.is_none_or(|(bd, _)| d < bd) {
                     best = Some((d, cand.as_str()));
                 }
@@ -365,14 +373,7 @@ fn vocabulary() -> &'static Vocabulary {
     static V: OnceLock<Vocabulary> = OnceLock::new();
     V.get_or_init(|| {
         let mut words: HashSet<String> = HashSet::new();
-        let mut add = |s: &str| {
-            for w in s.split(|c: char| !c.is_ascii_alphabetic()) {
-                if !w.is_empty() {
-                    words.insert(w.to_string());
-                }
-            }
-        };
-        add(COMMON);
+        add_words(&mut words, COMMON);
         for list in super::variables::WORDS
             .iter()
             .chain(super::aggregation::WORDS)
@@ -382,13 +383,13 @@ fn vocabulary() -> &'static Vocabulary {
             .chain(super::platform::WORDS)
             .chain(super::clarify::WORDS)
         {
-            add(list);
+            add_words(&mut words, list);
         }
         for (p, _) in super::variables::PHRASES {
-            add(p);
+            add_words(&mut words, p);
         }
         for (list, _) in super::aggregation::TABLE {
-            list.iter().for_each(|p| add(p));
+            list.iter().for_each(|p| add_words(&mut words, p));
         }
         for list in [
             super::depth::BELOW,
@@ -400,13 +401,18 @@ fn vocabulary() -> &'static Vocabulary {
             super::clarify::WRITE,
             super::clarify::FORECAST,
         ] {
-            list.iter().for_each(|p| add(p));
+            list.iter().for_each(|p| add_words(&mut words, p));
         }
-        add("del da do de la le el les los las en em no na dans du des au aux mer mar agua eau dissous dissolvido \
-             disuelto dissolvida que qual cual cuál quelle quel est es fue foi eso isso nos nas pour para por");
+        add_words(
+            &mut words,
+            "del da do de la le el les los las en em no na dans du des au aux mer mar agua eau dissous dissolvido \
+             disuelto dissolvida que qual cual cuál quelle quel est es fue foi eso isso nos nas pour para por",
+        );
+        let before: HashSet<String> = words.clone();
         for name in super::gazetteer::all_names() {
-            add(&name);
+            add_words(&mut words, &name);
         }
+        let places: HashSet<String> = words.difference(&before).cloned().collect();
         let mut by_len: HashMap<usize, Vec<String>> = HashMap::new();
         for w in &words {
             if w.len() >= 3 {
@@ -416,8 +422,16 @@ fn vocabulary() -> &'static Vocabulary {
         for list in by_len.values_mut() {
             list.sort();
         }
-        Vocabulary { words, by_len }
+        Vocabulary { words, by_len, places }
     })
+}
+
+fn add_words(set: &mut HashSet<String>, s: &str) {
+    for w in s.split(|c: char| !c.is_ascii_alphabetic()) {
+        if !w.is_empty() {
+            set.insert(w.to_string());
+        }
+    }
 }
 
 /// Optimal-string-alignment distance, giving up early above `max`.

@@ -360,3 +360,16 @@ fn wide_boxes_and_polar_circles_stay_valid() {
     valid_geojson(&it);
     assert!(inside(&it, 88.0, -170.0) && !inside(&it, 80.0, 10.0));
 }
+
+#[test]
+fn common_words_are_not_corrected_into_places() {
+    for (q, bad) in [
+        ("SST in the Caribbean as a woman sees it", "Oman"),
+        ("create a map of SST in the Coral Sea", "Crete"),
+        ("pero la temperatura en el Caribe hoy", "Peru"),
+    ] {
+        let label = p(q).region.map(|r| r.label).unwrap_or_default();
+        assert!(!label.contains(bad), "{q}: {label}");
+    }
+    assert_eq!(p("salinity in the gulf of mexcio").region.unwrap().label, "Gulf of Mexico");
+}
