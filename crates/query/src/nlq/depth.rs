@@ -56,6 +56,17 @@ pub(super) const BELOW: &[&str] = &[
     "beyond",
 ];
 pub(super) const ABOVE: &[&str] = &[
+    "from the surface to",
+    "from the surface down to",
+    "the surface to",
+    "surface to",
+    "between the surface and",
+    "surface and",
+    "from 0 to",
+    "down to",
+    "desde la superficie hasta",
+    "de la surface a",
+    "da superficie ate",
     "top",
     "upper",
     "first",

@@ -373,3 +373,11 @@ fn common_words_are_not_corrected_into_places() {
     }
     assert_eq!(p("salinity in the gulf of mexcio").region.unwrap().label, "Gulf of Mexico");
 }
+
+#[test]
+fn surface_to_depth() {
+    let depth = |q: &str| p(q).depth.map(|d| (d.min, d.max));
+    assert_eq!(depth("temperature from the surface to 200 m in the Coral Sea"), Some((Some(0.0), Some(200.0))));
+    assert_eq!(depth("salinity between the surface and 500 m in the Coral Sea"), Some((Some(0.0), Some(500.0))));
+    assert_eq!(depth("oxygen down to 1000 m in the Arabian Sea"), Some((Some(0.0), Some(1000.0))));
+}
