@@ -88,6 +88,20 @@ const ARCTIC: &[&str] = &[
 /// Extra names of Natural Earth features (other languages, short forms).
 const ALIASES: &[(&str, &str)] = &[
     ("caribbean", "Caribbean Sea"),
+    ("nordsee", "North Sea"),
+    ("ostsee", "Baltic Sea"),
+    ("mittelmeer", "Mediterranean Sea"),
+    ("mar mediterraneo", "Mediterranean Sea"),
+    ("mare mediterraneo", "Mediterranean Sea"),
+    ("mar adriatico", "Adriatic Sea"),
+    ("mare adriatico", "Adriatic Sea"),
+    ("mar tirreno", "Tyrrhenian Sea"),
+    ("mare tirreno", "Tyrrhenian Sea"),
+    ("mar ionio", "Ionian Sea"),
+    ("schwarzes meer", "Black Sea"),
+    ("rotes meer", "Red Sea"),
+    ("golf von mexiko", "Gulf of Mexico"),
+    ("golf von biskaya", "Bay of Biscay"),
     ("caribe", "Caribbean Sea"),
     ("mar caribe", "Caribbean Sea"),
     ("mer des caraibes", "Caribbean Sea"),
@@ -214,7 +228,7 @@ type Ocean = (&'static [&'static str], &'static [&'static str], Option<bool>, &'
 
 const OCEANS: &[Ocean] = &[
     (
-        &["pacific", "pacific ocean", "pacifico", "oceano pacifico", "pacifique", "ocean pacifique"],
+        &["pacific", "pazifik", "pacific ocean", "pacifico", "oceano pacifico", "pacifique", "ocean pacifique"],
         PACIFIC,
         None,
         "Pacific Ocean",
@@ -222,6 +236,7 @@ const OCEANS: &[Ocean] = &[
     (
         &[
             "north pacific",
+            "nordpazifik",
             "northern pacific",
             "north pacific ocean",
             "pacifico norte",
@@ -236,6 +251,7 @@ const OCEANS: &[Ocean] = &[
     (
         &[
             "south pacific",
+            "sudpazifik",
             "southern pacific",
             "south pacific ocean",
             "pacifico sur",
@@ -248,7 +264,7 @@ const OCEANS: &[Ocean] = &[
         "South Pacific",
     ),
     (
-        &["atlantic", "atlantic ocean", "atlantico", "oceano atlantico", "atlantique", "ocean atlantique"],
+        &["atlantic", "atlantik", "atlantic ocean", "atlantico", "oceano atlantico", "atlantique", "ocean atlantique"],
         ATLANTIC,
         None,
         "Atlantic Ocean",
@@ -256,6 +272,7 @@ const OCEANS: &[Ocean] = &[
     (
         &[
             "north atlantic",
+            "nordatlantik",
             "northern atlantic",
             "north atlantic ocean",
             "atlantico norte",
@@ -269,6 +286,7 @@ const OCEANS: &[Ocean] = &[
     (
         &[
             "south atlantic",
+            "sudatlantik",
             "southern atlantic",
             "south atlantic ocean",
             "atlantico sur",
@@ -280,10 +298,24 @@ const OCEANS: &[Ocean] = &[
         Some(false),
         "South Atlantic",
     ),
-    (&["indian ocean", "oceano indico", "ocean indien", "indico", "oceano indio"], INDIAN, None, "Indian Ocean"),
+    (
+        &[
+            "indian ocean",
+            "indischer ozean",
+            "oceano indiano",
+            "oceano indico",
+            "ocean indien",
+            "indico",
+            "oceano indio",
+        ],
+        INDIAN,
+        None,
+        "Indian Ocean",
+    ),
     (
         &[
             "southern ocean",
+            "sudpolarmeer",
             "antarctic ocean",
             "oceano austral",
             "ocean austral",
@@ -295,7 +327,7 @@ const OCEANS: &[Ocean] = &[
         "Southern Ocean",
     ),
     (
-        &["arctic", "arctic ocean", "oceano artico", "ocean arctique", "artico", "arctique"],
+        &["arctic", "arktis", "nordpolarmeer", "arctic ocean", "oceano artico", "ocean arctique", "artico", "arctique"],
         ARCTIC,
         None,
         "Arctic Ocean",

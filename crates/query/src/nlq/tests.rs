@@ -381,3 +381,11 @@ fn surface_to_depth() {
     assert_eq!(depth("salinity between the surface and 500 m in the Coral Sea"), Some((Some(0.0), Some(500.0))));
     assert_eq!(depth("oxygen down to 1000 m in the Arabian Sea"), Some((Some(0.0), Some(1000.0))));
 }
+
+#[test]
+fn german_and_italian_basics() {
+    assert_eq!(time("Salzgehalt in der Ostsee seit 2015"), span("2015-01-01", "2025-06-15"));
+    assert_eq!(vars("durchschnittliche Temperatur in der Nordsee im letzten Monat"), ["temperature"]);
+    assert_eq!(p("durchschnittliche Temperatur in der Nordsee im letzten Monat").agg, Agg::Mean);
+    assert_eq!(time("temperatura media nel Mar Mediterraneo il mese scorso"), span("2025-05-01", "2025-05-31"));
+}

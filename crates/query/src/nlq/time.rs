@@ -23,7 +23,10 @@ pub const WORDS: &[&str] = &[
      austral boreal",
     "hoy ayer aujourd hier hoje ontem semana semaine mes mois ano annee anos dias jours semanas semaines meses \
      ultimos ultimas derniers dernieres dernier derniere pasado pasada passado passada desde depuis este esta cette \
-     ce",
+     ce letzten letzte letzter vergangenen seit heute gestern tage tagen woche wochen monat monate monaten jahr jahre \
+     jahren januar februar marz juni juli oktober dezember sommer herbst fruhling ultimi ultime scorso scorsa oggi \
+     ieri giorni settimane mese mesi anno anni gennaio febbraio aprile maggio giugno luglio settembre ottobre \
+     dicembre estate autunno",
 ];
 
 /// What the time words say.
@@ -37,18 +40,18 @@ pub enum TimeResult {
 
 fn month_of(w: &str) -> Option<u32> {
     Some(match w {
-        "january" | "jan" | "enero" | "janvier" | "janeiro" => 1,
-        "february" | "feb" | "febrero" | "fevrier" | "fevereiro" => 2,
-        "march" | "mar" | "marzo" | "mars" | "marco" => 3,
-        "april" | "apr" | "abril" | "avril" => 4,
-        "may" | "mayo" | "mai" | "maio" => 5,
-        "june" | "jun" | "junio" | "juin" | "junho" => 6,
-        "july" | "jul" | "julio" | "juillet" | "julho" => 7,
+        "january" | "jan" | "enero" | "janvier" | "janeiro" | "januar" | "gennaio" => 1,
+        "february" | "feb" | "febrero" | "fevrier" | "fevereiro" | "februar" | "febbraio" => 2,
+        "march" | "mar" | "marzo" | "mars" | "marco" | "marz" => 3,
+        "april" | "apr" | "abril" | "avril" | "aprile" => 4,
+        "may" | "mayo" | "mai" | "maio" | "maggio" => 5,
+        "june" | "jun" | "junio" | "juin" | "junho" | "juni" | "giugno" => 6,
+        "july" | "jul" | "julio" | "juillet" | "julho" | "juli" | "luglio" => 7,
         "august" | "aug" | "agosto" | "aout" => 8,
-        "september" | "sep" | "sept" | "septiembre" | "setiembre" | "septembre" | "setembro" => 9,
-        "october" | "oct" | "octubre" | "octobre" | "outubro" => 10,
+        "september" | "sep" | "sept" | "septiembre" | "setiembre" | "septembre" | "setembro" | "settembre" => 9,
+        "october" | "oct" | "octubre" | "octobre" | "outubro" | "oktober" | "ottobre" => 10,
         "november" | "nov" | "noviembre" | "novembre" | "novembro" => 11,
-        "december" | "dec" | "diciembre" | "decembre" | "dezembro" => 12,
+        "december" | "dec" | "diciembre" | "decembre" | "dezembro" | "dezember" | "dicembre" => 12,
         _ => return None,
     })
 }
@@ -67,11 +70,16 @@ enum Unit {
 fn unit_of(w: &str) -> Option<Unit> {
     Some(match w {
         "hour" | "hours" | "hr" | "hrs" | "h" | "heure" | "heures" | "hora" | "horas" => Unit::Hour,
-        "day" | "days" | "dia" | "dias" | "jour" | "jours" => Unit::Day,
-        "week" | "weeks" | "wk" | "wks" | "semana" | "semanas" | "semaine" | "semaines" => Unit::Week,
+        "day" | "days" | "dia" | "dias" | "jour" | "jours" | "tag" | "tage" | "tagen" | "giorno" | "giorni" => {
+            Unit::Day
+        }
+        "week" | "weeks" | "wk" | "wks" | "semana" | "semanas" | "semaine" | "semaines" | "woche" | "wochen"
+        | "settimana" | "settimane" => Unit::Week,
         "fortnight" | "fortnights" => Unit::Fortnight,
-        "month" | "months" | "mo" | "mos" | "mes" | "meses" | "mois" => Unit::Month,
-        "year" | "years" | "yr" | "yrs" | "ano" | "anos" | "annee" | "annees" | "an" | "ans" => Unit::Year,
+        "month" | "months" | "mo" | "mos" | "mes" | "meses" | "mois" | "monat" | "monate" | "monaten" | "mese"
+        | "mesi" => Unit::Month,
+        "year" | "years" | "yr" | "yrs" | "ano" | "anos" | "annee" | "annees" | "an" | "ans" | "jahr" | "jahre"
+        | "jahren" | "anno" | "anni" => Unit::Year,
         "decade" | "decades" | "decada" | "decadas" | "decennie" | "decennies" => Unit::Decade,
         _ => return None,
     })
@@ -106,6 +114,12 @@ fn back(now: NaiveDate, n: f64, u: Unit) -> NaiveDate {
 }
 
 const LAST: &[&str] = &[
+    "letzten",
+    "letzte",
+    "letzter",
+    "vergangenen",
+    "ultimi",
+    "ultime",
     "last",
     "past",
     "previous",
@@ -119,6 +133,8 @@ const LAST: &[&str] = &[
     "preceding",
 ];
 const LAST_AFTER: &[&str] = &[
+    "scorso",
+    "scorsa",
     "pasado",
     "pasada",
     "pasados",
@@ -221,9 +237,18 @@ fn find_span(text: &mut Text, now: NaiveDate, south: bool) -> Option<DateSpan> {
     if let Some(s) = named(text, now) {
         return Some(s);
     }
-    if let Some((i, n)) =
-        text.take_any(&["today", "tonight", "right now", "hoy", "aujourd hui", "aujourdhui", "hoje", "this morning"])
-    {
+    if let Some((i, n)) = text.take_any(&[
+        "today",
+        "tonight",
+        "right now",
+        "hoy",
+        "aujourd hui",
+        "aujourdhui",
+        "hoje",
+        "this morning",
+        "heute",
+        "oggi",
+    ]) {
         let _ = (i, n);
         return Some(span(now, now));
     }
@@ -231,7 +256,7 @@ fn find_span(text: &mut Text, now: NaiveDate, south: bool) -> Option<DateSpan> {
         let d = now - Days::new(2);
         return Some(span(d, d));
     }
-    if text.take_any(&["yesterday", "ayer", "hier", "ontem"]).is_some() {
+    if text.take_any(&["yesterday", "ayer", "hier", "ontem", "gestern", "ieri"]).is_some() {
         let d = now - Days::new(1);
         return Some(span(d, d));
     }
@@ -250,7 +275,7 @@ fn iso(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
         claim_around(text, i);
         return Some(span(d.min(e), d.max(e)));
     }
-    if i > 0 && matches!(text.word(i - 1), Some("since" | "desde" | "depuis" | "after")) {
+    if i > 0 && matches!(text.word(i - 1), Some("since" | "desde" | "depuis" | "after" | "seit" | "dal")) {
         text.claim(i - 1, 1);
         return Some(span(d, now));
     }
@@ -278,7 +303,22 @@ fn relative(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
             text.claim(i, k);
             return Some(span(ymd(now.year(), 1, 1)?, now));
         }
-        let this = matches!(w, "this" | "current" | "este" | "esta" | "cette" | "ce" | "cet");
+        let this = matches!(
+            w,
+            "this"
+                | "current"
+                | "este"
+                | "esta"
+                | "cette"
+                | "ce"
+                | "cet"
+                | "dieses"
+                | "diesen"
+                | "diesem"
+                | "diese"
+                | "questo"
+                | "questa"
+        );
         if this && let Some(u) = text.free(i + 1).and_then(unit_of) {
             text.claim(i, 2);
             if i >= 2 && text.matches_at(i - 2, &["so", "far"]) {
@@ -364,9 +404,9 @@ enum Season {
 
 fn season_of(w: &str) -> Option<Season> {
     Some(match w {
-        "spring" | "primavera" | "printemps" => Season::Spring,
-        "summer" | "verano" | "ete" | "verao" => Season::Summer,
-        "autumn" | "fall" | "otono" | "automne" | "outono" => Season::Autumn,
+        "spring" | "primavera" | "printemps" | "fruhling" => Season::Spring,
+        "summer" | "verano" | "ete" | "verao" | "sommer" | "estate" => Season::Summer,
+        "autumn" | "fall" | "otono" | "automne" | "outono" | "herbst" | "autunno" => Season::Autumn,
         "winter" | "invierno" | "hiver" | "inverno" => Season::Winter,
         _ => return None,
     })
@@ -678,6 +718,10 @@ fn named(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
                         | "of"
                         | "since"
                         | "depuis"
+                        | "seit"
+                        | "dal"
+                        | "im"
+                        | "nel"
                         | "throughout"
                         | "over"
                         | "durante"
@@ -687,7 +731,7 @@ fn named(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
         {
             start -= 1;
         }
-        let since = start < a.at && matches!(text.word(start), Some("since" | "desde" | "depuis"))
+        let since = start < a.at && matches!(text.word(start), Some("since" | "desde" | "depuis" | "seit" | "dal"))
             || text.free(a.end) == Some("onwards")
             || text.matches_at(a.end, &["on"]) && a.year.is_some();
         // a range?
