@@ -389,3 +389,13 @@ fn german_and_italian_basics() {
     assert_eq!(p("durchschnittliche Temperatur in der Nordsee im letzten Monat").agg, Agg::Mean);
     assert_eq!(time("temperatura media nel Mar Mediterraneo il mese scorso"), span("2025-05-01", "2025-05-31"));
 }
+
+#[test]
+fn quarters_and_year_to_date() {
+    assert_eq!(time("SST in the Coral Sea in Q1 2024"), span("2024-01-01", "2024-03-31"));
+    assert_eq!(time("SST in the Coral Sea in the third quarter of 2023"), span("2023-07-01", "2023-09-30"));
+    assert_eq!(time("SST in the Coral Sea so far in 2025"), span("2025-01-01", "2025-06-15"));
+    assert_eq!(time("SST in the Coral Sea since the start of the year"), span("2025-01-01", "2025-06-15"));
+    assert_eq!(time("SST in the Coral Sea over the past couple of weeks"), span("2025-06-01", "2025-06-15"));
+    assert_eq!(p("record high SST in the Coral Sea last year").agg, Agg::Max);
+}

@@ -26,7 +26,7 @@ pub const WORDS: &[&str] = &[
      ce letzten letzte letzter vergangenen seit heute gestern tage tagen woche wochen monat monate monaten jahr jahre \
      jahren januar februar marz juni juli oktober dezember sommer herbst fruhling ultimi ultime scorso scorsa oggi \
      ieri giorni settimane mese mesi anno anni gennaio febbraio aprile maggio giugno luglio settembre ottobre \
-     dicembre estate autunno",
+     dicembre estate autunno quarter",
 ];
 
 /// What the time words say.
@@ -228,6 +228,21 @@ fn find_span(text: &mut Text, now: NaiveDate, south: bool) -> Option<DateSpan> {
     if let Some(s) = iso(text, now) {
         return Some(s);
     }
+    if text
+        .take_any(&[
+            "since the start of the year",
+            "since the beginning of the year",
+            "since the start of this year",
+            "since the beginning of this year",
+            "since january",
+        ])
+        .is_some()
+    {
+        return Some(span(ymd(now.year(), 1, 1)?, now));
+    }
+    if let Some(s) = quarter(text, now) {
+        return Some(s);
+    }
     if let Some(s) = relative(text, now) {
         return Some(s);
     }
@@ -337,6 +352,9 @@ fn relative(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
             let mut j = i + 1;
             if let Some(c) = count_at(text, j) {
                 j += 1;
+                if matches!(text.free(j), Some("of")) && text.free(j + 1).and_then(unit_of).is_some() {
+                    j += 1; // "the past couple of weeks"
+                }
                 if let Some(u) = text.free(j).and_then(unit_of) {
                     text.claim(i, j + 1 - i);
                     return Some(span(back(now, c, u), now));
@@ -369,6 +387,43 @@ fn relative(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
             text.claim(i, 2);
             return calendar_or_rolling(now, u, false);
         }
+    }
+    None
+}
+
+/// "Q1 2024", "the first quarter of 2024", "Q3" (the most recent one).
+fn quarter(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
+    for i in 0..text.len() {
+        let (q, n) = match (text.free(i), text.num(i + 1)) {
+            (Some("q"), Some(v)) if text.toks[i + 1].glued && (1.0..=4.0).contains(&v) && v.fract() == 0.0 => {
+                (v as u32, 2)
+            }
+            (Some(w), _) if text.free(i + 1) == Some("quarter") => {
+                let q = match w {
+                    "first" | "1st" => 1,
+                    "second" | "2nd" => 2,
+                    "third" | "3rd" => 3,
+                    "fourth" | "4th" | "last" => 4,
+                    _ => continue,
+                };
+                (q, 2)
+            }
+            _ => continue,
+        };
+        let mut j = i + n;
+        if matches!(text.free(j), Some("of" | "in")) {
+            j += 1;
+        }
+        let (year, end) = match text.num(j).filter(|&v| is_year(v)) {
+            Some(y) => (y as i32, j + 1),
+            None => {
+                let y = if 3 * q - 2 <= now.month() { now.year() } else { now.year() - 1 };
+                (y, i + n)
+            }
+        };
+        let first = 3 * q - 2;
+        text.claim(i, end - i);
+        return Some(span(ymd(year, first, 1)?, last_day_of_month(year, first + 2)));
     }
     None
 }
@@ -777,6 +832,15 @@ fn named(text: &mut Text, now: NaiveDate) -> Option<DateSpan> {
         }
         let y = a.year.unwrap_or_else(|| a.month.map(|m| recent_year(m, now)).unwrap_or(now.year()));
         let s = atom_span(&a, y)?;
+        // "so far in 2025", "2025 to date": the current period up to now
+        let so_far = text.find("so far").is_some() || text.matches_at(a.end, &["to", "date"]);
+        if so_far && s.start <= now && now <= s.end {
+            text.claim(start, a.end - start);
+            if let Some(k) = text.find("so far") {
+                text.claim(k, 2);
+            }
+            return Some(span(s.start, now));
+        }
         let mut end = a.end;
         if matches!(text.free(end), Some("onwards" | "onward")) {
             end += 1;
