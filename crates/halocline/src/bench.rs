@@ -9,6 +9,15 @@ use formats::{Dataset, FileKind};
 
 #[derive(clap::Subcommand)]
 pub enum BenchCommand {
+    /// Ocean Chat's parser: p50 / p99 parse time over the NLQ dev set (or --cases FILE.jsonl).
+    Nlq {
+        /// JSONL cases with a "q" field (default: ../shared/eval/nlq/dev.jsonl, else the repo's extra cases).
+        #[arg(long)]
+        cases: Option<PathBuf>,
+        /// Times each question is parsed.
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
+    },
     /// Load N synthetic profiles (positions like the GDAC index, 20 levels) and time three API queries.
     Api {
         /// Profiles to load.
@@ -113,6 +122,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         }
         BenchCommand::DhwGrid { height, width, days } => dhw_grid(height, width, days),
         BenchCommand::Qc { sizes, repeats } => qc(&sizes, repeats),
+        BenchCommand::Nlq { cases, rounds } => crate::bench_nlq::run(cases, rounds),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_api;
+mod bench_nlq;
 mod ingest_cmd;
 mod qc_cmd;
 
@@ -77,6 +78,18 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Ocean Chat's parser: prints how a plain-language question is understood (the NLQ contract).
+    Nlq {
+        /// Reference date for relative times (YYYY-MM-DD; default today, UTC).
+        #[arg(long)]
+        now: Option<String>,
+        /// Print only the JSON object (the contract of shared/eval/nlq).
+        #[arg(long)]
+        json: bool,
+        /// The question (may start with "-").
+        #[arg(allow_hyphen_values = true)]
+        question: String,
+    },
     /// Benchmarks that print a table.
     Bench {
         #[command(subcommand)]
@@ -142,6 +155,25 @@ fn main() -> anyhow::Result<()> {
             }
             serve(store, &bind, &url).await
         }),
+        Command::Nlq { now, json, question } => {
+            let now = match now {
+                Some(s) => chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                    .with_context(|| format!("--now {s:?} is not a date YYYY-MM-DD"))?,
+                None => chrono::Utc::now().date_naive(),
+            };
+            let it = query::nlq::parse(&question, now);
+            let mut out = std::io::stdout().lock();
+            let text = if json {
+                format!("{}\n", server::api::chat_wire::interpretation_json(&it))
+            } else {
+                format!("{}\n{}\n", it.summary(), server::api::chat_wire::interpretation_json(&it))
+            };
+            // a closed pipe (`| head`) is not an error
+            match std::io::Write::write_all(&mut out, text.as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
+            }
+        }
         Command::Bench { what } => runtime()?.block_on(bench::run(what)),
     }
 }
@@ -163,7 +195,7 @@ async fn serve(store: std::sync::Arc<dyn store::Store>, bind: &str, url: &str) -
     println!("       http://{addr}/api/reefs/florida_keys/heatstress?startDate=2023-07-01&endDate=2023-10-01");
     println!("press Ctrl-C to stop");
     let ingest_key = std::env::var("HALOCLINE_INGEST_KEY").ok().filter(|k| !k.is_empty());
-    server::serve(listener, server::AppState { store, ingest_key }).await?;
+    server::serve(listener, server::AppState { ingest_key, ..server::AppState::new(store) }).await?;
     Ok(())
 }
 

@@ -157,3 +157,27 @@ fn demo_ingests_the_bundled_sample_once() {
     let second = run();
     assert!(second.contains("already holds"), "{second}");
 }
+
+/// `halocline nlq --now DATE --json QUESTION` prints exactly the NLQ contract's object on stdout.
+#[test]
+fn nlq_prints_the_contract_json() {
+    let out = Command::new(BIN)
+        .args(["nlq", "--now", "2025-06-15", "--json", "average SST in the Bering Sea for the last three months"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let keys = ["variables", "region", "time", "depth", "agg", "platform", "value_filter", "clarify"];
+    let at: Vec<usize> = keys.iter().map(|k| text.find(&format!("\"{k}\":")).expect(k)).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "keys in the contract's order: {text}");
+    assert_eq!(v.as_object().unwrap().len(), keys.len());
+    assert_eq!(v["variables"], serde_json::json!(["sst"]));
+    assert_eq!(v["region"]["type"], "MultiPolygon");
+    assert_eq!(v["time"], serde_json::json!(["2025-03-15", "2025-06-15"]));
+    assert_eq!(v["agg"], "mean");
+    assert_eq!(v["clarify"], false);
+    let bad = Command::new(BIN).args(["nlq", "--now", "June", "SST"]).output().unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a date"));
+}

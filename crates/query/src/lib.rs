@@ -4,7 +4,9 @@
 
 mod anomalies;
 mod argo;
+pub mod ask;
 mod cost;
+pub mod nlq;
 
 pub use anomalies::{SeriesAnomaly, series_anomalies};
 pub use argo::{ArgoQuery, DataSpec, Items, SearchPage, SourceFilter, UserMode, VarReq, load, search, sources_of};

@@ -20,11 +20,13 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Bearer key that `POST /api/observations/ingest/` requires; `None` disables that route.
     pub ingest_key: Option<String>,
+    /// Ocean Chat conversations (`POST /api/chat` sessions), in memory.
+    pub chat: api::chat::Sessions,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> AppState {
-        AppState { store, ingest_key: None }
+        AppState { store, ingest_key: None, chat: Default::default() }
     }
 }
 
@@ -52,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/locations/", get(api::seed::locations))
         .route("/api/observations/", get(api::seed::observations))
         .route("/api/observations/ingest/", axum::routing::post(api::seed::ingest_observations))
+        .route("/api/chat", axum::routing::post(api::chat::chat))
         .fallback(api::not_found)
         .with_state(state)
 }

@@ -30,6 +30,7 @@ use crate::api;
         api::seed::locations,
         api::seed::observations,
         api::seed::ingest_observations,
+        api::chat::chat,
     ),
     components(schemas(crate::ErrorBody)),
     modifiers(&BearerKey)

@@ -170,6 +170,17 @@ pub struct ProfileFilter {
     pub limit: Option<usize>,
 }
 
+/// One question asked through Ocean Chat, as kept in the query history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryRecord {
+    pub asked_at: DateTime<Utc>,
+    /// The chat session it belonged to, if any.
+    pub session: Option<String>,
+    pub question: String,
+    /// The interpretation as the chat rendered it (JSON text); the store keeps it verbatim.
+    pub interpretation: String,
+}
+
 /// The storage interface in domain terms. Implementations: [`SqliteStore`].
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -197,6 +208,19 @@ pub trait Store: Send + Sync {
     async fn series_stats(&self) -> Result<Vec<VariableStats>, StoreError>;
     async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError>;
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError>;
+
+    /// Appends a question and its interpretation to the query history (Ocean Chat). The default
+    /// records nothing, so a backend without a history table still works; SQLite keeps a table.
+    async fn record_query(&self, q: &QueryRecord) -> Result<(), StoreError> {
+        let _ = q;
+        Ok(())
+    }
+
+    /// The newest `limit` entries of the query history, newest first (empty by default).
+    async fn recent_queries(&self, limit: usize) -> Result<Vec<QueryRecord>, StoreError> {
+        let _ = limit;
+        Ok(Vec::new())
+    }
 }
 
 /// Opens the store a URL names: `sqlite://path.db`, `sqlite:path.db` or a plain file path.

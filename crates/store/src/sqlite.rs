@@ -15,8 +15,8 @@ use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 
 use crate::codec::{decode_levels, encode_levels, fnv1a};
 use crate::{
-    FileBatch, PlatformSummary, ProfileFilter, ProfileStub, SeriesFilter, StoreError, TableCounts, VariableStats,
-    WriteCounts,
+    FileBatch, PlatformSummary, ProfileFilter, ProfileStub, QueryRecord, SeriesFilter, StoreError, TableCounts,
+    VariableStats, WriteCounts,
 };
 
 /// Schema migrations, applied in order, each once (recorded in `schema_migrations`).
@@ -122,6 +122,20 @@ CREATE TABLE ingested_files (
     ),
     (
         2,
+        r#"
+-- Ocean Chat's query history: each question with its interpretation (JSON text, opaque to the store).
+CREATE TABLE query_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    asked_at INTEGER NOT NULL,
+    session TEXT,
+    question TEXT NOT NULL,
+    interpretation TEXT NOT NULL
+);
+CREATE INDEX query_history_asked_at ON query_history (asked_at);
+"#,
+    ),
+    (
+        3,
         r#"
 -- A covering copy of each located, timed profile's search columns, clustered by calendar month
 -- (months since year 0), 1° latitude band (lat + 90 truncated) and longitude: a region-and-time search
@@ -361,7 +375,7 @@ impl SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| StoreError::Migration { version, message: e.to_string() })?;
-            if version == 2 {
+            if version == 3 {
                 Self::fill_profile_space(&mut tx).await?;
             }
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
@@ -545,7 +559,7 @@ impl SqliteStore {
         Ok((n, levels))
     }
 
-    /// Migration 2: copies the search columns of every located, timed profile into `profile_space`.
+    /// Migration 3: copies the search columns of every located, timed profile into `profile_space`.
     async fn fill_profile_space(tx: &mut Transaction<'_, Sqlite>) -> Result<(), StoreError> {
         let mut after = i64::MIN;
         loop {
@@ -1252,6 +1266,38 @@ impl crate::Store for SqliteStore {
                     .collect()
             }),
         }))
+    }
+
+    async fn record_query(&self, q: &QueryRecord) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO query_history (asked_at, session, question, interpretation) VALUES (?, ?, ?, ?)")
+            .bind(q.asked_at.timestamp())
+            .bind(q.session.as_deref())
+            .bind(&q.question)
+            .bind(&q.interpretation)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn recent_queries(&self, limit: usize) -> Result<Vec<QueryRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT asked_at, session, question, interpretation FROM query_history ORDER BY id DESC LIMIT ?",
+        )
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let t: i64 = r.try_get("asked_at")?;
+            out.push(QueryRecord {
+                asked_at: DateTime::<Utc>::from_timestamp(t, 0)
+                    .ok_or_else(|| StoreError::Corrupt(format!("query_history time {t}")))?,
+                session: r.try_get("session")?,
+                question: r.try_get("question")?,
+                interpretation: r.try_get("interpretation")?,
+            });
+        }
+        Ok(out)
     }
 
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError> {

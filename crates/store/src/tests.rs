@@ -223,7 +223,7 @@ async fn reopening_a_file_keeps_data_and_migrations() {
     assert!(crate::open("postgres://x/y").await.is_err());
 }
 
-/// The clustered month × band copy (`profile_space`): filled by migration 2 from an older database,
+/// The clustered month × band copy (`profile_space`): filled by migration 3 from an older database,
 /// exact positions, and a profile that moves or loses its position leaves no stale entry behind.
 #[tokio::test]
 async fn profile_space_is_filled_by_its_migration_and_follows_rewrites() {
@@ -244,8 +244,8 @@ async fn profile_space_is_filled_by_its_migration_and_follows_rewrites() {
         let s = SqliteStore::open(path).await.unwrap();
         let profiles = vec![odd.clone(), profile("7", 2, 10.0, 10.0, 4)];
         s.write_file(&FileBatch { source: "a".into(), profiles, ..Default::default() }).await.unwrap();
-        // Make it a version-1 database again.
-        sqlx::raw_sql("DROP TABLE profile_space; DELETE FROM schema_migrations WHERE version = 2")
+        // Make it a version-2 database again.
+        sqlx::raw_sql("DROP TABLE profile_space; DELETE FROM schema_migrations WHERE version = 3")
             .execute(&s.writer)
             .await
             .unwrap();
@@ -262,4 +262,25 @@ async fn profile_space_is_filled_by_its_migration_and_follows_rewrites() {
     assert!(in_box(&s, BBox::new(9.0, 9.0, 11.0, 11.0).unwrap(), jan).await.is_empty());
     assert_eq!(in_box(&s, BBox::new(19.0, 19.0, 21.0, 21.0).unwrap(), jan).await.len(), 1);
     assert!(in_box(&s, BBox::new(-60.0, 40.0, -50.0, 41.0).unwrap(), jan).await.is_empty());
+}
+
+#[tokio::test]
+async fn query_history_keeps_questions_newest_first() {
+    let s = store().await;
+    assert!(s.ready().await.unwrap(), "migration 2 (query_history) applied");
+    for (k, q) in ["average SST in the Bering Sea", "and at 1000 m?"].iter().enumerate() {
+        let rec = crate::QueryRecord {
+            asked_at: Utc.with_ymd_and_hms(2025, 6, 15, 12, 0, k as u32).unwrap(),
+            session: Some("s1".into()),
+            question: q.to_string(),
+            interpretation: format!("{{\"n\":{k}}}"),
+        };
+        s.record_query(&rec).await.unwrap();
+    }
+    let recent = s.recent_queries(10).await.unwrap();
+    assert_eq!(recent.len(), 2);
+    assert_eq!(recent[0].question, "and at 1000 m?");
+    assert_eq!(recent[0].interpretation, "{\"n\":1}");
+    assert_eq!(recent[1].session.as_deref(), Some("s1"));
+    assert_eq!(s.recent_queries(1).await.unwrap().len(), 1);
 }

@@ -1,6 +1,8 @@
 //! The native REST API: thin handlers over the store; parameters parsed at the edge, wire types in `wire`.
 
 pub mod argo;
+pub mod chat;
+pub mod chat_wire;
 mod params;
 pub mod seed;
 pub mod stations;
