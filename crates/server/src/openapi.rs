@@ -30,6 +30,9 @@ use crate::api;
         api::seed::locations,
         api::seed::observations,
         api::seed::ingest_observations,
+        api::dashboard::floats_latest,
+        api::dashboard::reef_status,
+        api::dashboard::events,
     ),
     components(schemas(crate::ErrorBody)),
     modifiers(&BearerKey)

@@ -216,7 +216,7 @@ async fn buoys_reefs_and_the_seed_routes() {
     .map(|f| std::path::PathBuf::from(format!("{dir}/{f}")))
     .collect();
     ingest::ingest_files(store.clone(), files, |_| {}).await;
-    let app = router(AppState { store, ingest_key: Some("sekret".into()) });
+    let app = router(AppState::new(store).with_ingest_key(Some("sekret".into())));
 
     // Gulf of Maine box: 44005 is inside, TPLM2 (Chesapeake) is not.
     let (s, body) =
