@@ -4,6 +4,7 @@ import "maplibre-gl/dist/maplibre-gl.css";
 import landUrl from "./basemap/ne_110m_land.geojson?url";
 
 export { maplibregl };
+export type { Map as MapT, GeoJSONSource } from "maplibre-gl";
 
 export function makeMap(container: HTMLElement, center: [number, number] = [-40, 20], zoom = 1.3): maplibregl.Map {
   const map = new maplibregl.Map({

@@ -3,9 +3,9 @@
 import type { Page } from "../main";
 import { getJson, esc, fmt, type FloatLatest, type Platform, type ReefStatus } from "../api";
 import { BAA_LEVELS, NO_DATA_COLOR, baaColor, baaName, legendHtml } from "../baa";
-import { idle, loaded, makeMap, maplibregl } from "../mapbase";
+import type { maplibregl as MaplibreNs } from "../mapbase";
 
-let map: maplibregl.Map | undefined;
+let map: MaplibreNs.Map | undefined;
 
 const BUOY_KINDS = new Set(["buoy", "fixed_station", "dart", "other"]);
 
@@ -27,11 +27,11 @@ export const page: Page = {
     <ul id="reef-list" class="reef-list"></ul>
   </aside>
 </div>`;
-    const [reefs, floats, platforms] = await Promise.all([
-      getJson<ReefStatus[]>("/api/reefs/status"),
-      getJson<FloatLatest[]>("/api/floats/latest"),
-      getJson<Platform[]>("/api/buoys"),
-    ]);
+    // Data and the map library load in parallel; buoys (a large list) do not hold up the first draw.
+    const buoysP = getJson<Platform[]>("/api/buoys");
+    const mapLib = import("../mapbase");
+    const [reefs, floats] = await Promise.all([getJson<ReefStatus[]>("/api/reefs/status"), getJson<FloatLatest[]>("/api/floats/latest")]);
+    performance.mark("map:data");
     const list = el.querySelector("#reef-list")!;
     list.innerHTML = reefs.length
       ? reefs.map((r) => {
@@ -40,9 +40,29 @@ export const page: Page = {
         }).join("")
       : `<li>No reef sites stored.</li>`;
 
+    performance.mark("map:list");
+    // The page is usable (legend, reef statuses, links) now; the WebGL map is drawn next and marks
+    // itself with data-map="drawn".
+    void drawMap(el, reefs, floats, buoysP, mapLib);
+  },
+  dispose() {
+    map?.remove();
+    map = undefined;
+  },
+};
+
+async function drawMap(
+  el: HTMLElement,
+  reefs: ReefStatus[],
+  floats: FloatLatest[],
+  buoysP: Promise<Platform[]>,
+  mapLib: Promise<typeof import("../mapbase")>,
+) {
+    const { makeMap, loaded } = await mapLib;
     map = makeMap(el.querySelector("#map") as HTMLElement);
-    await loaded(map);
     const m = map;
+    await loaded(m);
+    if (map !== m) return;
     m.addSource("reefs", {
       type: "geojson",
       data: {
@@ -57,10 +77,15 @@ export const page: Page = {
       type: "geojson", cluster: true, clusterRadius: 40, clusterMaxZoom: 8,
       data: { type: "FeatureCollection", features: floats.map((f) => ({ type: "Feature", geometry: f.geolocation, properties: { id: f.platform, profile: f.profile_id, time: f.timestamp, profiles: f.profiles } })) },
     });
-    const buoys = platforms.filter((p) => p.geolocation && BUOY_KINDS.has(p.kind));
-    m.addSource("buoys", {
-      type: "geojson",
-      data: { type: "FeatureCollection", features: buoys.map((b) => ({ type: "Feature", geometry: b.geolocation!, properties: { id: b.id, name: b.name ?? b.id, kind: b.kind, points: b.series_points } })) },
+    m.addSource("buoys", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+    const pageEl = el.querySelector(".map-page")!;
+    void buoysP.then((platforms) => {
+      if (map !== m) return;
+      const buoys = platforms.filter((p) => p.geolocation && BUOY_KINDS.has(p.kind));
+      (m.getSource("buoys") as MaplibreNs.GeoJSONSource).setData({ type: "FeatureCollection", features: buoys.map((b) => ({ type: "Feature", geometry: b.geolocation!, properties: { id: b.id, name: b.name ?? b.id, kind: b.kind, points: b.series_points } })) });
+      m.once("idle", () => pageEl.setAttribute("data-buoys", String(buoys.length)));
+    }).catch((e) => {
+      pageEl.insertAdjacentHTML("beforeend", `<p role="alert">Buoys could not be loaded: ${esc((e as Error).message)}</p>`);
     });
     m.addLayer({ id: "buoys", type: "circle", source: "buoys", paint: { "circle-radius": ["case", [">", ["get", "points"], 0], 5, 2.5], "circle-color": ["case", [">", ["get", "points"], 0], "#1f5f8b", "#7f9cb0"], "circle-stroke-color": "#fff", "circle-stroke-width": 0.5 } });
     m.addLayer({ id: "float-clusters", type: "circle", source: "floats", filter: ["has", "point_count"], paint: { "circle-color": "#5b3f9e", "circle-opacity": 0.8, "circle-radius": ["step", ["get", "point_count"], 12, 50, 16, 500, 22] } });
@@ -102,11 +127,9 @@ export const page: Page = {
       m.on("mouseenter", id, () => (m.getCanvas().style.cursor = "pointer"));
       m.on("mouseleave", id, () => (m.getCanvas().style.cursor = ""));
     }
-    await idle(m);
-    el.querySelector(".map-page")!.setAttribute("data-reefs", String(reefs.length));
-  },
-  dispose() {
-    map?.remove();
-    map = undefined;
-  },
-};
+    // Ready once a frame with the reef and float layers is drawn.
+    await new Promise<void>((res) => m.once("render", () => res()));
+    pageEl.setAttribute("data-reefs", String(reefs.length));
+    pageEl.setAttribute("data-map", "drawn");
+    performance.mark("map:drawn");
+}

@@ -1,4 +1,4 @@
-import{e as h,a as L,f as d}from"./api-Dknq0QwA.js";import{h as T}from"./svgplot-im1pL-6y.js";import{m as q,l as k,i as F}from"./mapbase-CADyxYIW.js";import"./maplibre-D_8p6-2o.js";let p;function w(r){const e=r.filter(Number.isFinite).sort((n,a)=>n-a);return e.length?{n:e.length,mean:e.reduce((n,a)=>n+a,0)/e.length,median:e[Math.floor(e.length/2)],min:e[0],max:e[e.length-1]}:{n:0,mean:NaN,median:NaN,min:NaN,max:NaN}}const j={async render(r){r.innerHTML=`<h1>Region explorer</h1>
+import{e as h,a as L,f as d}from"./api-Dknq0QwA.js";import{h as T}from"./svgplot-im1pL-6y.js";import{makeMap as q,loaded as k,idle as F}from"./mapbase-D8-A-wDt.js";import"./maplibre-D_8p6-2o.js";let p;function w(r){const e=r.filter(Number.isFinite).sort((n,a)=>n-a);return e.length?{n:e.length,mean:e.reduce((n,a)=>n+a,0)/e.length,median:e[Math.floor(e.length/2)],min:e[0],max:e[e.length-1]}:{n:0,mean:NaN,median:NaN,min:NaN,max:NaN}}const j={async render(r){r.innerHTML=`<h1>Region explorer</h1>
 <div class="map-page"><div id="rmap" class="map" role="region" aria-label="Map: click to draw"></div>
 <aside class="side"><form id="rform">
   <fieldset><legend>Shape</legend>
