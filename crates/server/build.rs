@@ -22,7 +22,9 @@ fn main() {
     let mut files = Vec::new();
     walk(&dist, &mut files);
     files.sort();
-    let mut code = String::from("/// Built dashboard files: (path under web/dist, bytes).\npub static ASSETS: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// Built dashboard files: (path under web/dist, bytes).\npub static ASSETS: &[(&str, &[u8])] = &[\n",
+    );
     for f in &files {
         let rel = f.strip_prefix(&dist).expect("walked under dist").to_string_lossy().replace('\\', "/");
         let abs = f.canonicalize().unwrap_or_else(|_| f.clone());

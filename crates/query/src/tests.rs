@@ -349,7 +349,10 @@ fn run_at_level_counts_consecutive_days_at_the_last_level() {
 async fn reef_status_of_the_florida_keys_station() {
     use std::sync::Arc;
     let store: Arc<dyn store::Store> = Arc::new(store::SqliteStore::open(":memory:").await.unwrap());
-    let file = std::path::PathBuf::from(format!("{}/../../data/sample/crw/crw_vs_florida_keys.txt", env!("CARGO_MANIFEST_DIR")));
+    let file = std::path::PathBuf::from(format!(
+        "{}/../../data/sample/crw/crw_vs_florida_keys.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ));
     let s = ingest::ingest_files(store.clone(), vec![file], |_| {}).await;
     assert!(s.skipped.is_empty(), "{:?}", s.skipped);
     let status = crate::reef_status(&*store).await.unwrap();

@@ -104,19 +104,13 @@ pub async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Res
         if let Some(ev) = first {
             return Some((Ok(ev), (None, rx)));
         }
-        loop {
-            match rx.recv().await {
-                Ok(e) => {
-                    let data = serde_json::to_string(&e).unwrap_or_else(|_| "{}".into());
-                    return Some((Ok(Event::default().event("ingest").data(data)), (None, rx)));
-                }
-                // A slow reader missed some: tell it to refresh.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("ingest").data("{}")), (None, rx)));
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
-        }
+        let ev = match rx.recv().await {
+            Ok(e) => Event::default().event("ingest").data(serde_json::to_string(&e).unwrap_or_else(|_| "{}".into())),
+            // A slow reader missed some: tell it to refresh.
+            Err(broadcast::error::RecvError::Lagged(_)) => Event::default().event("ingest").data("{}"),
+            Err(broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((Ok(ev), (None, rx)))
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
