@@ -54,7 +54,7 @@ export const page: Page = {
 <div id="strip" class="strip" role="img" aria-label="Daily Bleaching Alert Area level"></div>
 <div id="chart" class="chart"></div>
 ${legendHtml()}
-<p class="note">SST is the 90th-percentile HotSpot pixel's SST; "+" marks the monthly mean climatology; dashed: MMM; solid red: bleaching threshold (MMM + 1 °C); DHW on the right axis.</p>`;
+<p class="note">SST is the 90th-percentile HotSpot pixel's SST; dots mark the monthly mean climatology (mid-month); dashed: MMM; solid red: bleaching threshold (MMM + 1 °C); DHW on the right axis.</p>`;
     const cache = new Map<string, HeatStressDay>();
     const dayOut = el.querySelector("#day-out")!;
     const input = el.querySelector<HTMLInputElement>("#day-input")!;

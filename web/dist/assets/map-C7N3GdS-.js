@@ -1,5 +1,5 @@
 const __vite__mapDeps=(i,m=__vite__mapDeps,d=(m.f||(m.f=["assets/mapbase-D8-A-wDt.js","assets/maplibre-D_8p6-2o.js","assets/mapbase-B-YMMjus.css"])))=>i.map(i=>d[i]);
-import{_ as A}from"./index-iDMjuBc3.js";import{g as $,e as s,f as u}from"./api-Dknq0QwA.js";import{l as x,b as y,a as S,N as M,B as T}from"./baa-BddtcYVN.js";let i;const H=new Set(["buoy","fixed_station","dart","other"]),I={async render(l){l.innerHTML=`<h1 class="sr-only">Map of reef sites, floats and buoys</h1>
+import{_ as A}from"./index-CEtFfiST.js";import{g as $,e as s,f as u}from"./api-Dknq0QwA.js";import{l as x,b as y,a as S,N as M,B as T}from"./baa-BddtcYVN.js";let i;const H=new Set(["buoy","fixed_station","dart","other"]),I={async render(l){l.innerHTML=`<h1 class="sr-only">Map of reef sites, floats and buoys</h1>
 <div class="map-page">
   <div id="map" class="map" role="region" aria-label="Map"></div>
   <aside class="side" aria-label="Layers and details">
