@@ -162,6 +162,23 @@ for (const route of pages) {
   await context.close();
 }
 
+// 8. Live updates: an ingest through the API is pushed to an open page over /api/events (no polling).
+{
+  const { page, context } = await open("buoys");
+  await page.waitForFunction(() => document.getElementById("live").textContent === "live");
+  const r = await fetch(`${base}/api/observations/ingest/`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: "Bearer browser-test-key" },
+    body: JSON.stringify([{ location_id: "BRWSR", timestamp: "2024-01-01T00:00:00Z", value: 21.5, variable: "sea_surface_temperature" }]),
+  });
+  await page.waitForFunction(() => document.getElementById("live").textContent.includes("1 new observations (BRWSR)"), null, { timeout: 10000 }).catch(() => {});
+  const live = await page.locator("#live").innerText();
+  await page.waitForSelector('article[data-station="BRWSR"]', { timeout: 10000 }).catch(() => {});
+  const card = await page.locator('article[data-station="BRWSR"]').count();
+  ok("live: an API ingest reaches the open page over SSE and the page shows it", r.ok && live.includes("BRWSR") && card === 1, `status line "${live}", new card ${card}`);
+  await context.close();
+}
+
 await browser.close();
 console.log(`screenshots: ${artifacts}`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
