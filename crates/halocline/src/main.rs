@@ -195,7 +195,7 @@ async fn serve(store: std::sync::Arc<dyn store::Store>, bind: &str, url: &str) -
     println!("       http://{addr}/api/reefs/florida_keys/heatstress?startDate=2023-07-01&endDate=2023-10-01");
     println!("press Ctrl-C to stop");
     let ingest_key = std::env::var("HALOCLINE_INGEST_KEY").ok().filter(|k| !k.is_empty());
-    server::serve(listener, server::AppState { ingest_key, ..server::AppState::new(store) }).await?;
+    server::serve(listener, server::AppState::new(store).with_ingest_key(ingest_key)).await?;
     Ok(())
 }
 

@@ -378,3 +378,52 @@ mod search {
         assert_eq!(search(&*s, &q, now()).await.unwrap_err().code(), model::ErrorCode::NotFound);
     }
 }
+
+fn hs_day(date: &str, baa: Option<u8>) -> model::HeatStressDay {
+    model::HeatStressDay {
+        site: "s".into(),
+        date: date.parse().unwrap(),
+        sst_min: None,
+        sst_max: None,
+        sst_90th_hs: None,
+        ssta_90th_hs: None,
+        hotspot: None,
+        dhw: None,
+        baa_7day_max: baa,
+    }
+}
+
+#[test]
+fn run_at_level_counts_consecutive_days_at_the_last_level() {
+    use crate::run_at_level;
+    assert_eq!(run_at_level(&[]), 0);
+    let days = [hs_day("2024-07-01", Some(2)), hs_day("2024-07-02", Some(3)), hs_day("2024-07-03", Some(3))];
+    assert_eq!(run_at_level(&days), 2);
+    // A missing calendar day ends the run.
+    let days = [hs_day("2024-07-01", Some(3)), hs_day("2024-07-03", Some(3))];
+    assert_eq!(run_at_level(&days), 1);
+    assert_eq!(run_at_level(&[hs_day("2024-07-03", None)]), 0);
+}
+
+#[tokio::test]
+async fn reef_status_of_the_florida_keys_station() {
+    use std::sync::Arc;
+    let store: Arc<dyn store::Store> = Arc::new(store::SqliteStore::open(":memory:").await.unwrap());
+    let file = std::path::PathBuf::from(format!(
+        "{}/../../data/sample/crw/crw_vs_florida_keys.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let s = ingest::ingest_files(store.clone(), vec![file], |_| {}).await;
+    assert!(s.skipped.is_empty(), "{:?}", s.skipped);
+    let status = crate::reef_status(&*store).await.unwrap();
+    assert_eq!(status.len(), 1);
+    let st = &status[0];
+    assert_eq!(st.site.id, "florida_keys");
+    let last = st.latest.as_ref().unwrap();
+    // The file's last row: 2024 08 04 ... DHW 6.2743... BAA_7day_max 3 (Alert 1).
+    assert_eq!(last.date.to_string(), "2024-08-04");
+    assert_eq!(last.dhw, Some(6.2743));
+    assert_eq!(last.baa_7day_max, Some(3));
+    // BAA 3 from 2024-07-25 (the row before has 2) through 2024-08-04.
+    assert_eq!(st.days_at_level, 11);
+}

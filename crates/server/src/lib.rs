@@ -1,9 +1,11 @@
 //! The HTTP face of halocline (axum): `router(state)` builds every route; handlers extract, call one
-//! store or query function, and convert to wire types. Only this crate knows HTTP.
+//! store or query function, and convert to wire types. Only this crate knows HTTP. The dashboard's built
+//! files (`web/dist`) are embedded and served at `/` (`web.rs`).
 
 pub mod api;
 mod error;
 mod openapi;
+mod web;
 
 use std::sync::Arc;
 
@@ -22,11 +24,18 @@ pub struct AppState {
     pub ingest_key: Option<String>,
     /// Ocean Chat conversations (`POST /api/chat` sessions), in memory.
     pub chat: api::chat::Sessions,
+    /// Ingests announced to `/api/events` subscribers.
+    pub events: tokio::sync::broadcast::Sender<api::dashboard::IngestEvent>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> AppState {
-        AppState { store, ingest_key: None, chat: Default::default() }
+        AppState { store, ingest_key: None, chat: Default::default(), events: tokio::sync::broadcast::channel(64).0 }
+    }
+
+    /// The same state with `POST /api/observations/ingest/` enabled under `key`.
+    pub fn with_ingest_key(self, key: Option<String>) -> AppState {
+        AppState { ingest_key: key, ..self }
     }
 }
 
@@ -55,7 +64,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/observations/", get(api::seed::observations))
         .route("/api/observations/ingest/", axum::routing::post(api::seed::ingest_observations))
         .route("/api/chat", axum::routing::post(api::chat::chat))
-        .fallback(api::not_found)
+        .route("/api/floats/latest", get(api::dashboard::floats_latest))
+        .route("/api/reefs/status", get(api::dashboard::reef_status))
+        .route("/api/events", get(api::dashboard::events))
+        .route("/", get(web::asset))
+        .fallback(web::asset)
         .with_state(state)
 }
 

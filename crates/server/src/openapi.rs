@@ -31,6 +31,9 @@ use crate::api;
         api::seed::observations,
         api::seed::ingest_observations,
         api::chat::chat,
+        api::dashboard::floats_latest,
+        api::dashboard::reef_status,
+        api::dashboard::events,
     ),
     components(schemas(crate::ErrorBody)),
     modifiers(&BearerKey)

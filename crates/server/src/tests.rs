@@ -216,7 +216,7 @@ async fn buoys_reefs_and_the_seed_routes() {
     .map(|f| std::path::PathBuf::from(format!("{dir}/{f}")))
     .collect();
     ingest::ingest_files(store.clone(), files, |_| {}).await;
-    let app = router(AppState { ingest_key: Some("sekret".into()), ..AppState::new(store) });
+    let app = router(AppState::new(store).with_ingest_key(Some("sekret".into())));
 
     // Gulf of Maine box: 44005 is inside, TPLM2 (Chesapeake) is not.
     let (s, body) =
@@ -353,4 +353,84 @@ async fn openapi_document_lists_every_route() {
     assert_eq!(resp.status(), StatusCode::OK);
     let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
     assert!(html.contains("GET /api/argo"));
+}
+
+#[tokio::test]
+async fn dashboard_routes_floats_reef_status_and_profile_values() {
+    let app = app().await;
+    let (s, body) = get(&app, "/api/floats/latest").await;
+    assert_eq!(s, StatusCode::OK);
+    let f = body.as_array().unwrap().iter().find(|f| f["platform"] == "6902746").unwrap();
+    assert_eq!(f["profile_id"], "6902746_034");
+    assert_eq!(f["timestamp"], "2017-12-20T06:58:00.000Z");
+    assert_eq!(f["geolocation"]["coordinates"][1], 18.983);
+    assert_eq!(f["profiles"], 1);
+    // Raw and adjusted values of a delayed-mode profile: salinity was not adjusted (null).
+    let (s, raw) = get(&app, "/api/profiles/4900590_097?values=raw").await;
+    assert_eq!(s, StatusCode::OK);
+    let i = raw["data_info"][0].as_array().unwrap().iter().position(|n| n == "salinity").unwrap();
+    assert_eq!(raw["data"][i][0], 36.157);
+    let (_, adj) = get(&app, "/api/profiles/4900590_097?values=adjusted").await;
+    assert_eq!(adj["data"][i][0], Value::Null);
+    let (s, body) = get(&app, "/api/profiles/4900590_097?values=cooked").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("raw"));
+
+    let reefs = app_with(&["crw/crw_vs_florida_keys.txt"]).await;
+    let (s, body) = get(&reefs, "/api/reefs/status").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body[0]["site"], "florida_keys");
+    assert_eq!(body[0]["latest"]["date"], "2024-08-04");
+    assert_eq!(body[0]["latest"]["dhw"], 6.2743);
+    assert_eq!(body[0]["latest"]["baa_7day_max"], 3);
+    assert_eq!(body[0]["days_at_level"], 11);
+}
+
+#[tokio::test]
+async fn dashboard_files_are_served_with_types_and_cache_headers() {
+    let app = app().await;
+    let resp = app.clone().oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(resp.headers()["cache-control"], "no-cache");
+    let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains("<title>halocline</title>"));
+    // The entry script index.html names is embedded, hashed and cached for a year.
+    let js = html.split("src=\"/").nth(1).unwrap().split('"').next().unwrap();
+    assert!(js.starts_with("assets/") && js.ends_with(".js"), "{js}");
+    let resp = app.clone().oneshot(Request::get(format!("/{js}")).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(resp.headers()["cache-control"], "public, max-age=31536000, immutable");
+    // Unknown paths, under /api or not, keep the JSON 404.
+    for uri in ["/nope.js", "/api/nope"] {
+        let (s, body) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(body["code"], "not_found");
+    }
+}
+
+#[tokio::test]
+async fn events_announce_an_ingest_through_the_api() {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
+    let app = router(AppState::new(store).with_ingest_key(Some("k".into())));
+    let resp = app.clone().oneshot(Request::get("/api/events").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let mut body = resp.into_body();
+    let first = body.frame().await.unwrap().unwrap().into_data().unwrap();
+    assert_eq!(std::str::from_utf8(&first).unwrap(), "event: ready\ndata: {}\n\n");
+    let req = Request::post("/api/observations/ingest/")
+        .header("authorization", "Bearer k")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            r#"[{"location_id":"X1","timestamp":"2024-01-01T00:00:00Z","value":20.5,"variable":"sea_surface_temperature"}]"#,
+        ))
+        .unwrap();
+    let (s, _) = send(&app, req).await;
+    assert_eq!(s, StatusCode::OK);
+    let ev = body.frame().await.unwrap().unwrap().into_data().unwrap();
+    let text = std::str::from_utf8(&ev).unwrap();
+    assert!(text.starts_with("event: ingest\ndata: {"), "{text}");
+    assert!(text.contains(r#""platforms":["X1"],"series_points":1"#), "{text}");
 }

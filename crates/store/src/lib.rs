@@ -119,6 +119,16 @@ pub struct PlatformSummary {
     pub variables: Vec<String>,
 }
 
+/// The newest positioned profile of one platform, with how many profiles it has: the map's float layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlatformLatest {
+    pub platform: String,
+    pub cycle: i32,
+    pub time: DateTime<Utc>,
+    pub position: model::Point,
+    pub profiles: u64,
+}
+
 /// A profile's searchable facts without its levels: what a search filters and sorts before it loads
 /// the few profiles a page shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,6 +216,8 @@ pub trait Store: Send + Sync {
     async fn series_latest(&self) -> Result<Vec<SeriesPoint>, StoreError>;
     /// Count, range and mean of every series variable.
     async fn series_stats(&self) -> Result<Vec<VariableStats>, StoreError>;
+    /// The newest positioned profile of every profiling platform (one row per float), ordered by platform.
+    async fn profile_platforms_latest(&self) -> Result<Vec<PlatformLatest>, StoreError>;
     async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError>;
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError>;
 

@@ -1214,6 +1214,29 @@ impl crate::Store for SqliteStore {
         Ok(rows.into_iter().filter_map(point_of).collect())
     }
 
+    async fn profile_platforms_latest(&self) -> Result<Vec<crate::PlatformLatest>, StoreError> {
+        // SQLite takes the bare columns from the row that holds max(time); count(*) counts every
+        // positioned, timed profile of the platform.
+        let rows: Vec<(String, i64, i64, f64, f64, i64)> = sqlx::query_as(
+            "SELECT platform, cycle, max(time), lon, lat, count(*) FROM profiles
+             WHERE time IS NOT NULL AND lon IS NOT NULL AND lat IS NOT NULL GROUP BY platform ORDER BY platform",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(platform, cycle, t, lon, lat, n)| {
+                Some(crate::PlatformLatest {
+                    platform,
+                    cycle: i32::try_from(cycle).ok()?,
+                    time: Utc.timestamp_opt(t, 0).single()?,
+                    position: model::Point::new(lon, lat).ok()?,
+                    profiles: n as u64,
+                })
+            })
+            .collect())
+    }
+
     async fn series_stats(&self) -> Result<Vec<VariableStats>, StoreError> {
         let rows: Vec<(String, i64, i64, f64, f64, f64, i64, i64)> = sqlx::query_as(
             "SELECT variable, count(DISTINCT platform), count(*), min(value), max(value), avg(value), min(time), max(time)

@@ -3,6 +3,7 @@
 pub mod argo;
 pub mod chat;
 pub mod chat_wire;
+pub mod dashboard;
 mod params;
 pub mod seed;
 pub mod stations;
@@ -51,16 +52,19 @@ pub async fn platforms(
     Ok(Json(list.iter().map(wire::PlatformOut::from).collect()))
 }
 
-#[utoipa::path(get, path = "/api/profiles/{id}", tag = "argo", params(("id" = String, Path, description = "PLATFORM_CYCLE, D suffix for descending: 4900590_097")), responses((status = 200, body = wire::ArgovisProfile), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/profiles/{id}", tag = "argo", params(("id" = String, Path, description = "PLATFORM_CYCLE, D suffix for descending: 4900590_097"), params::ProfileParams), responses((status = 200, body = wire::ArgovisProfile), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn profile(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    q: Result<Query<params::ProfileParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<wire::ArgovisProfile>, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let values = q.values()?;
     let key = ProfileKey::parse(&id).ok_or_else(|| {
         ApiError::bad_request(format!("profile id {id:?} is not PLATFORM_CYCLE (e.g. 4900590_097, or 1902714_001D)"))
     })?;
     let p = state.store.profile(&key).await?.ok_or_else(|| ApiError::not_found(format!("no profile {}", key.id())))?;
-    Ok(Json(wire::ArgovisProfile::from(&p)))
+    Ok(Json(wire::ArgovisProfile::with_values(&p, true, values)))
 }
 
 #[utoipa::path(get, path = "/api/series", tag = "series", params(SeriesParams), responses((status = 200, body = wire::SeriesOut), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]

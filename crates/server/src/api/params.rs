@@ -22,6 +22,26 @@ pub struct SeriesParams {
     pub end_date: Option<String>,
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileParams {
+    /// `best` (default: adjusted in modes A and D, raw in R), `raw` or `adjusted`.
+    pub values: Option<String>,
+}
+
+impl ProfileParams {
+    pub fn values(&self) -> Result<super::wire::Values, ApiError> {
+        use super::wire::Values;
+        match self.values.as_deref() {
+            None | Some("" | "best") => Ok(Values::Best),
+            Some("raw") => Ok(Values::Raw),
+            Some("adjusted") => Ok(Values::Adjusted),
+            Some(v) => Err(ApiError::bad_request(format!("values {v:?}: use best, raw or adjusted"))),
+        }
+    }
+}
+
 pub struct SeriesQuery {
     pub platform: String,
     pub variable: String,

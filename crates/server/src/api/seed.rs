@@ -408,5 +408,15 @@ pub async fn ingest_observations(
         ..Default::default()
     };
     let written = ingest::store_batch(&*state.store, &batch).await?;
+    if written.series_points > 0 {
+        // No subscriber is not an error.
+        let _ = state.events.send(super::dashboard::IngestEvent {
+            source: batch.source.clone(),
+            platforms: batch.platform_stubs.iter().map(|p| p.id.clone()).collect(),
+            series_points: written.series_points,
+            profiles: 0,
+            at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        });
+    }
     Ok(Json(IngestOut { received: items.len(), stored: written.series_points }))
 }

@@ -104,6 +104,35 @@ fn f32_json(x: f32) -> Option<f64> {
     if x.is_nan() { None } else { format!("{x}").parse().ok() }
 }
 
+/// Which of a parameter's values a profile document carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// Adjusted in data modes A and D, raw in R (Argovis).
+    Best,
+    /// `<PARAM>` as measured.
+    Raw,
+    /// `<PARAM>_ADJUSTED`; `null` where the source has none.
+    Adjusted,
+}
+
+impl Values {
+    fn value(self, c: &model::ParamColumn, i: usize) -> f32 {
+        match self {
+            Values::Best => c.best(i),
+            Values::Raw => c.values[i],
+            Values::Adjusted => c.adjusted.as_ref().and_then(|a| a.get(i).copied()).unwrap_or(f32::NAN),
+        }
+    }
+
+    fn qc(self, c: &model::ParamColumn, i: usize) -> Option<model::QcFlag> {
+        match self {
+            Values::Best => Some(c.best_qc(i)),
+            Values::Raw => c.qc.get(i).copied(),
+            Values::Adjusted => c.adjusted_qc.as_ref().and_then(|q| q.get(i).copied()),
+        }
+    }
+}
+
 impl From<&Profile> for ArgovisProfile {
     fn from(p: &Profile) -> ArgovisProfile {
         ArgovisProfile::new(p, true)
@@ -118,17 +147,22 @@ pub fn minimal_stub(s: &store::ProfileStub) -> (String, Option<f64>, Option<f64>
 impl ArgovisProfile {
     /// A profile document; `with_qc` adds a `<var>_argoqc` row after each variable.
     pub fn new(p: &Profile, with_qc: bool) -> ArgovisProfile {
+        ArgovisProfile::with_values(p, with_qc, Values::Best)
+    }
+
+    /// A profile document with the chosen values (`/api/profiles/{id}?values=raw|adjusted`).
+    pub fn with_values(p: &Profile, with_qc: bool, values: Values) -> ArgovisProfile {
         let mut names = Vec::new();
         let mut info = Vec::new();
         let mut data = Vec::new();
         for c in &p.params {
             let name = argovis_name(&c.name);
             let units = Variable::for_argo(&c.name).map_or("", |v| v.units).to_string();
-            data.push((0..c.len()).map(|i| f32_json(c.best(i))).collect());
+            data.push((0..c.len()).map(|i| f32_json(values.value(c, i))).collect());
             names.push(name.clone());
             info.push((units, c.data_mode.to_char()));
             if with_qc {
-                data.push((0..c.len()).map(|i| c.best_qc(i).digit().map(f64::from)).collect());
+                data.push((0..c.len()).map(|i| values.qc(c, i).and_then(|q| q.digit()).map(f64::from)).collect());
                 names.push(format!("{name}_argoqc"));
                 info.push((String::new(), c.data_mode.to_char()));
             }
@@ -231,19 +265,22 @@ impl HeatStressOut {
             mmm: site.mmm,
             monthly_means: site.monthly_means,
             count: days.len(),
-            data: days
-                .iter()
-                .map(|d| HeatStressDayOut {
-                    date: d.date.to_string(),
-                    sst_min: d.sst_min,
-                    sst_max: d.sst_max,
-                    sst_90th_hs: d.sst_90th_hs,
-                    ssta_90th_hs: d.ssta_90th_hs,
-                    hotspot: d.hotspot,
-                    dhw: d.dhw,
-                    baa_7day_max: d.baa_7day_max,
-                })
-                .collect(),
+            data: days.iter().map(HeatStressDayOut::from).collect(),
+        }
+    }
+}
+
+impl From<&HeatStressDay> for HeatStressDayOut {
+    fn from(d: &HeatStressDay) -> HeatStressDayOut {
+        HeatStressDayOut {
+            date: d.date.to_string(),
+            sst_min: d.sst_min,
+            sst_max: d.sst_max,
+            sst_90th_hs: d.sst_90th_hs,
+            ssta_90th_hs: d.ssta_90th_hs,
+            hotspot: d.hotspot,
+            dhw: d.dhw,
+            baa_7day_max: d.baa_7day_max,
         }
     }
 }
