@@ -2,6 +2,7 @@
 //! store or query function, and convert to wire types. Only this crate knows HTTP.
 
 pub mod api;
+pub mod erddap_api;
 mod error;
 mod openapi;
 
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/locations/", get(api::seed::locations))
         .route("/api/observations/", get(api::seed::observations))
         .route("/api/observations/ingest/", axum::routing::post(api::seed::ingest_observations))
+        .merge(erddap_api::routes())
         .fallback(api::not_found)
         .with_state(state)
 }
