@@ -9,7 +9,7 @@
 
 mod answer;
 mod catalog;
-mod dataset;
+pub mod dataset;
 mod error;
 mod functions;
 mod info;
