@@ -36,7 +36,10 @@ fn the_three_encodings_parse_identically() {
     assert_eq!(a, b);
     assert_eq!(b, c);
     let ds = argo();
-    assert_eq!(c.results, vec![ds.var_index("platform_number").unwrap(), ds.var_index("time").unwrap(), ds.var_index("pres").unwrap()]);
+    assert_eq!(
+        c.results,
+        vec![ds.var_index("platform_number").unwrap(), ds.var_index("time").unwrap(), ds.var_index("pres").unwrap()]
+    );
     assert_eq!(c.constraints.len(), 3);
     assert_eq!(c.constraints[0].op, Op::Ge);
     assert_eq!(c.constraints[0].value, Rhs::Num(1512086400.0));
@@ -70,7 +73,10 @@ fn time_values() {
     assert_eq!(parse_time("now-7days", n), Ok(n.timestamp() as f64 - 7.0 * 86400.0));
     // `+` arrives decoded as a space.
     assert_eq!(parse_time("now 2hours", n), Ok(n.timestamp() as f64 + 7200.0));
-    assert_eq!(parse_time("now-1month", n), Ok(Utc.with_ymd_and_hms(2026, 10, 23, 12, 0, 0).unwrap().timestamp() as f64));
+    assert_eq!(
+        parse_time("now-1month", n),
+        Ok(Utc.with_ymd_and_hms(2026, 10, 23, 12, 0, 0).unwrap().timestamp() as f64)
+    );
     assert!(parse_time("now-7fortnights", n).unwrap_err().starts_with("Invalid \"now\" constraint"));
     assert!(parse_time("yesterday", n).is_err());
     assert_eq!(iso_string(1513753080.0), "2017-12-20T06:58:00Z");
@@ -81,11 +87,17 @@ fn time_values() {
 fn bad_queries_are_400_with_erddap_messages() {
     let msg = |raw: &str| parse(raw).unwrap_err().message();
     assert_eq!(msg("time&time==5"), "Bad Request: Query error: Use '=' instead of '==' in constraints.");
-    assert_eq!(msg("time&platform_number~=\"1\""), "Bad Request: Query error: Use '=~' instead of '~=' in constraints.");
+    assert_eq!(
+        msg("time&platform_number~=\"1\""),
+        "Bad Request: Query error: Use '=~' instead of '~=' in constraints."
+    );
     assert!(msg("time&platform_number=6902746").contains("must be surrounded by double quotes"));
     assert!(msg("time&pres=\"5\"").contains("must not be surrounded by double quotes"));
     assert!(msg("time,time").contains("listed twice"));
-    assert_eq!(msg("time&orderBy(\"pres\")"), "Bad Request: Query error: 'orderBy' variable=pres isn't in the list of results variables.");
+    assert_eq!(
+        msg("time&orderBy(\"pres\")"),
+        "Bad Request: Query error: 'orderBy' variable=pres isn't in the list of results variables."
+    );
     assert!(msg("time&temp").starts_with("Bad Request: Query error: No operator found in constraint=\"temp\""));
     assert!(msg("time&polygon=[[0,0],[1,1]]").contains("polygon"));
     // Options (.jsonp, .draw) are ignored.
@@ -103,8 +115,14 @@ fn error_bodies_equal_the_recorded_ones() {
     assert_eq!(body(twice), fixture("error_400_bad_request.txt"));
     assert_eq!(ErddapError::NoRows.body(), fixture("error_404_no_matching_results.txt"));
     assert_eq!(ErddapError::NoSearchResults.body(), fixture("error_404_search_no_results.txt"));
-    assert_eq!(ErddapError::UnknownDataset("org_cormp_cap2".into()).body(), fixture("error_404_unknown_datasetID_tabledap.txt"));
-    assert_eq!(ErddapError::UnknownDataset("hawaii_b55f_a8f2_ad70".into()).body(), fixture("error_404_unknown_datasetID_info.txt"));
+    assert_eq!(
+        ErddapError::UnknownDataset("org_cormp_cap2".into()).body(),
+        fixture("error_404_unknown_datasetID_tabledap.txt")
+    );
+    assert_eq!(
+        ErddapError::UnknownDataset("hawaii_b55f_a8f2_ad70".into()).body(),
+        fixture("error_404_unknown_datasetID_info.txt")
+    );
     let too_big = ErddapError::TooLarge("[memory]  The request needs more memory (10300 MB) than is ever safely available in this Java setup (9984 MB). (TableWriterAll.cumulativeTable)".into());
     assert_eq!(too_big.body(), fixture("error_413_payload_too_large.txt"));
     assert_eq!((too_big.status(), ErddapError::NoRows.status()), (413, 404));
@@ -146,11 +164,8 @@ fn csvp_and_csv_match_recorded_answers() {
         col("latitude", DataType::Double, Some("degrees_north")),
         col("Haliotis_fulgens_Mean_Density", DataType::Float, Some("m-2")),
     ];
-    let rows: Vec<Vec<Cell>> = kfm
-        .lines()
-        .skip(2)
-        .map(|l| l.split(',').map(|x| Cell::Num(x.parse::<f64>().unwrap())).collect())
-        .collect();
+    let rows: Vec<Vec<Cell>> =
+        kfm.lines().skip(2).map(|l| l.split(',').map(|x| Cell::Num(x.parse::<f64>().unwrap())).collect()).collect();
     assert_eq!(write(TextFormat::Csv, &cols, &rows), kfm);
 }
 
@@ -221,7 +236,8 @@ fn info_table_has_ifremer_layout_and_rows() {
         let v: serde_json::Value = serde_json::from_str(s).unwrap();
         serde_json::from_value(v["table"]["rows"].clone()).unwrap()
     };
-    let ranges = ["actual_range", "geospatial_lat_max", "geospatial_lat_min", "geospatial_lon_max", "geospatial_lon_min"];
+    let ranges =
+        ["actual_range", "geospatial_lat_max", "geospatial_lat_min", "geospatial_lon_max", "geospatial_lon_min"];
     let expected: Vec<Vec<String>> = rows(recorded)
         .into_iter()
         .filter(|r| !ranges.contains(&r[2].as_str()) && !r[2].ends_with("ing") && !r[2].starts_with("time_coverage"))
@@ -230,7 +246,9 @@ fn info_table_has_ifremer_layout_and_rows() {
     assert_eq!(got.len(), expected.len());
     assert_eq!(got, expected);
     let csv = String::from_utf8(info_table(argo()).write(TextFormat::Csv).unwrap()).unwrap();
-    assert!(csv.starts_with("Row Type,Variable Name,Attribute Name,Data Type,Value\nattribute,NC_GLOBAL,cdm_altitude_proxy,String,pres\n"));
+    assert!(csv.starts_with(
+        "Row Type,Variable Name,Attribute Name,Data Type,Value\nattribute,NC_GLOBAL,cdm_altitude_proxy,String,pres\n"
+    ));
 }
 
 #[test]
@@ -293,7 +311,8 @@ fn polygon_extension_filters_rows() {
 
 #[test]
 fn search_and_categories() {
-    let hits = search_datasets(catalog(), &SearchParams { search_for: "argo -synthetic".into(), ..Default::default() }).unwrap();
+    let hits = search_datasets(catalog(), &SearchParams { search_for: "argo -synthetic".into(), ..Default::default() })
+        .unwrap();
     let ids: Vec<&str> = hits.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, [ARGO_CORE, ARGO_INDEX]);
     let p = SearchParams::from_pairs(&[("standard_name".into(), "sea_surface_temperature".into())]).unwrap();

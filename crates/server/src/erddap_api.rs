@@ -492,3 +492,6 @@ async fn fetch_reef(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
