@@ -47,6 +47,9 @@ fn int_fill(attrs: &[Attr], ty: DataType) -> f64 {
         })
 }
 
+/// Dimensions, variables and global attributes of a NetCDF answer.
+type Layout = (Vec<(String, usize)>, Vec<NcVarSpec>, Vec<(String, NcAttr)>);
+
 struct ColState {
     kind: NcKind,
     fill: f64,
@@ -137,11 +140,7 @@ impl NcSpool {
     }
 
     /// Dimensions, variables and global attributes of the answer.
-    fn layout(
-        &self,
-        globals: &[Attr],
-        history_line: &str,
-    ) -> (Vec<(String, usize)>, Vec<NcVarSpec>, Vec<(String, NcAttr)>) {
+    fn layout(&self, globals: &[Attr], history_line: &str) -> Layout {
         let mut dims = vec![("row".to_string(), self.rows as usize)];
         let mut vars = Vec::new();
         for (c, s) in self.cols.cols.iter().zip(&self.state) {

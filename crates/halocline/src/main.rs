@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_api;
+mod bench_erddap;
 mod ingest_cmd;
 mod qc_cmd;
 
