@@ -274,7 +274,7 @@ impl ArgoRows {
         for level in 0..n {
             for (k, a) in self.accs.iter().enumerate() {
                 if let Acc::Param(_, part) = a {
-                    row[k] = level_cell(cols[k], *part, level);
+                    set_level_cell(&mut row[k], cols[k], *part, level);
                 }
             }
             emit(row);
@@ -323,6 +323,26 @@ fn param_of(name: &str) -> Option<Acc> {
 
 fn qc_cell(q: QcFlag) -> Cell {
     if q.is_blank() { Cell::Text(String::new()) } else { Cell::Text((q.to_char() as char).to_string()) }
+}
+
+/// Writes level `i` of a parameter into `cell`, reusing its text buffer (no allocation per row).
+fn set_level_cell(cell: &mut Cell, col: Option<&model::ParamColumn>, part: Part, i: usize) {
+    let qc = |v: Option<&Vec<QcFlag>>| v.and_then(|v| v.get(i)).copied().unwrap_or(QcFlag::BLANK);
+    let flag = match (part, col) {
+        (Part::Qc, Some(c)) => Some(qc(Some(&c.qc))),
+        (Part::AdjustedQc, Some(c)) => Some(qc(c.adjusted_qc.as_ref())),
+        (Part::Qc | Part::AdjustedQc, None) => Some(QcFlag::BLANK),
+        _ => None,
+    };
+    match (flag, cell) {
+        (Some(f), Cell::Text(t)) => {
+            t.clear();
+            if !f.is_blank() {
+                t.push(f.to_char() as char);
+            }
+        }
+        (_, cell) => *cell = level_cell(col, part, i),
+    }
 }
 
 fn level_cell(col: Option<&model::ParamColumn>, part: Part, i: usize) -> Cell {

@@ -221,6 +221,22 @@ fn java_number_forms() {
     assert_eq!(f(17.39), "17.39");
     assert_eq!(f(9.96921e36), "9.96921E36");
     assert_eq!(f(2007.0), "2007.0");
+    assert_eq!(f(-0.5), "-0.5");
+    assert_eq!(f(1.0e-5), "1.0E-5");
+    assert_eq!(d(123456789.0), "1.23456789E8");
+    assert_eq!(d(1234567.0), "1234567.0");
+    assert_eq!(d(0.0012), "0.0012");
+    assert_eq!(d(-0.0), "-0.0");
+    // Round-trips, with as many digits as Rust's own shortest form, on many values.
+    let mut x = 1.2345e-9_f64;
+    while x < 1e15 {
+        let mut v = Vec::new();
+        crate::number::java_form(x, format!("{x:e}").as_bytes(), &mut v);
+        let (ours, std) = (d(x), String::from_utf8(v).unwrap());
+        assert_eq!(ours.replace('E', "e").parse::<f64>().unwrap(), x, "{ours}");
+        assert_eq!(ours.len(), std.len(), "{ours} {std}");
+        x *= 3.7;
+    }
 }
 
 #[test]
