@@ -15,8 +15,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("store", &["model"]),
     ("ingest", &["model", "compute", "formats", "store"]),
     ("query", &["model", "compute", "store"]),
-    ("server", &["model", "compute", "formats", "store", "ingest", "query"]),
-    ("halocline", &["model", "compute", "formats", "store", "ingest", "query", "server"]),
+    ("erddap", &["model", "formats"]),
+    ("server", &["model", "compute", "formats", "store", "ingest", "query", "erddap"]),
+    ("halocline", &["model", "compute", "formats", "store", "ingest", "query", "erddap", "server"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -33,6 +33,19 @@ pub enum BenchCommand {
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
+    /// Streams tabledap `.csv` and `.nc` answers of N rows (synthetic Argo profiles in a SQLite store)
+    /// through the ERDDAP routes; prints rows/s and peak memory per format.
+    Erddap {
+        /// Rows (levels) in the store and in each answer.
+        #[arg(long, default_value_t = 10_000_000)]
+        rows: usize,
+        /// Levels per profile.
+        #[arg(long, default_value_t = 1000)]
+        levels: usize,
+        /// Keep the database here instead of a temporary file (re-used when it already holds the rows).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
     /// DHW over a synthetic global grid (3600 × 7200 by default, 29 % land), one day at a time with a
     /// rolling sum; prints seconds per day and peak memory.
     DhwGrid {
@@ -120,6 +133,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Api { profiles, requests, db, only } => {
             crate::bench_api::run(profiles, requests, db, &only).await
         }
+        BenchCommand::Erddap { rows, levels, db } => crate::bench_erddap::run(rows, levels, db).await,
         BenchCommand::DhwGrid { height, width, days } => dhw_grid(height, width, days),
         BenchCommand::Qc { sizes, repeats } => qc(&sizes, repeats),
         BenchCommand::Nlq { cases, rounds } => crate::bench_nlq::run(cases, rounds),
@@ -253,7 +267,7 @@ fn hotspot_day(day: usize, pixels: usize, out: &mut [f32]) {
     }
 }
 
-fn peak_rss_mib() -> f64 {
+pub(crate) fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

@@ -4,6 +4,7 @@
 mod bench;
 mod bench_api;
 mod bench_nlq;
+mod bench_erddap;
 mod ingest_cmd;
 mod qc_cmd;
 

@@ -3,6 +3,7 @@
 //! files (`web/dist`) are embedded and served at `/` (`web.rs`).
 
 pub mod api;
+pub mod erddap_api;
 mod error;
 mod openapi;
 mod web;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/reefs/status", get(api::dashboard::reef_status))
         .route("/api/events", get(api::dashboard::events))
         .route("/", get(web::asset))
+        .merge(erddap_api::routes())
         .fallback(web::asset)
         .with_state(state)
 }
@@ -81,6 +83,22 @@ pub async fn get_in_process(router: &Router, uri: &str) -> Result<(u16, Vec<u8>)
     let status = resp.status().as_u16();
     let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.map_err(|e| e.to_string())?;
     Ok((status, body.to_vec()))
+}
+
+/// Sends one GET through `router` and counts the body's bytes as they stream, without keeping them
+/// (for benchmarks of large answers).
+pub async fn get_in_process_streamed(router: &Router, uri: &str) -> Result<(u16, u64), String> {
+    use futures_util::StreamExt;
+    use tower::ServiceExt;
+    let req = axum::http::Request::get(uri).body(axum::body::Body::empty()).map_err(|e| e.to_string())?;
+    let resp = router.clone().oneshot(req).await.map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    let mut stream = resp.into_body().into_data_stream();
+    let mut n = 0u64;
+    while let Some(chunk) = stream.next().await {
+        n += chunk.map_err(|e| e.to_string())?.len() as u64;
+    }
+    Ok((status, n))
 }
 
 /// Serves `router` on `listener` until Ctrl-C.

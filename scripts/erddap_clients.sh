@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs erddapy 3.3.1 and argopy 1.5.0, unchanged, against `halocline serve` over the bundled sample on a
+# free loopback port (scripts/erddap_clients.py holds the checks). The venv lives under ~/.cache; when pip
+# itself fails the run is skipped with a visible message. Usage: scripts/erddap_clients.sh [path/to/halocline]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-${CARGO_TARGET_DIR:-target}/debug/halocline}
+venv=${HALOCLINE_ERDDAP_VENV:-${HOME}/.cache/halocline-erddap-venv}
+if [ ! -x "$venv/bin/pytest" ] || ! "$venv/bin/python" -c 'import erddapy, argopy, netCDF4, xarray' 2>/dev/null; then
+  python3 -m venv "$venv"
+  if ! "$venv/bin/pip" install -q "erddapy==3.3.1" "argopy==1.5.0" pandas netCDF4 xarray pytest; then
+    echo "SKIPPED: ERDDAP client tests (pip could not install erddapy/argopy)"
+    exit 0
+  fi
+fi
+tmp=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$bin" demo --no-serve --db "sqlite://$tmp/e.db" >/dev/null
+"$bin" serve --db "sqlite://$tmp/e.db" --bind "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/erddap/version" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+ERDDAP_URL="http://127.0.0.1:$port/erddap" HALOCLINE_FIXTURE="$PWD/data/sample/argo/erddap_ArgoFloats_6902746_cyc34.nc" \
+  HOME="$tmp" "$venv/bin/pytest" -q -p no:cacheprovider scripts/erddap_clients.py
