@@ -17,9 +17,10 @@ pub enum BenchCommand {
         /// Requests per query kind for the latency percentiles.
         #[arg(long, default_value_t = 200)]
         requests: usize,
-        /// Keep the database here instead of a temporary file (re-used when it already holds the profiles).
+        /// Keep the database here instead of a temporary file (re-used when it already holds the profiles):
+        /// a path or sqlite:// URL, or postgres://USER@HOST:PORT/DB to measure PostgreSQL.
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<String>,
     },
     /// DHW over a synthetic global grid (3600 × 7200 by default, 29 % land), one day at a time with a
     /// rolling sum; prints seconds per day and peak memory.

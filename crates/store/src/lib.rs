@@ -2,9 +2,11 @@
 //! PostgreSQL + PostGIS, chosen by the URL. Writes are UPSERTs on natural keys, one transaction per ingested file, so
 //! re-ingesting a file changes nothing and a crash loses at most the file in flight.
 
+pub mod backup;
 mod codec;
 mod postgres;
 mod sqlite;
+pub mod transfer;
 
 use std::sync::Arc;
 
@@ -27,6 +29,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("migration {version} failed: {message}")]
     Migration { version: i64, message: String },
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 impl StoreError {
@@ -207,11 +211,16 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if is_postgres(url) {
         return Ok(Arc::new(PgStore::open(url).await?));
     }
+    Ok(Arc::new(SqliteStore::open(sqlite_path(url)?).await?))
+}
+
+/// The file a SQLite URL names (`sqlite://path.db`, `sqlite:path.db` or a plain path).
+pub fn sqlite_path(url: &str) -> Result<&str, StoreError> {
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-    if path.contains("://") {
+    if path.contains("://") || path.is_empty() {
         return Err(StoreError::UnsupportedUrl(url.to_string()));
     }
-    Ok(Arc::new(SqliteStore::open(path).await?))
+    Ok(path)
 }
 
 /// Whether a store URL names PostgreSQL.

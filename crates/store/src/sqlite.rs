@@ -189,6 +189,11 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// The reader pool (for backups, migration and checksums).
+    pub(crate) fn reader(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     async fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.writer.acquire().await?;
         sqlx::query(
