@@ -16,6 +16,7 @@ pub async fn migrate(from: &str, to: &str, restart: bool) -> anyhow::Result<()> 
             eprintln!("  {table}: {n} rows copied");
             last_print = std::time::Instant::now();
         }
+        true
     })
     .await?;
     print_report(&report);

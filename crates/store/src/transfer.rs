@@ -144,13 +144,15 @@ pub struct MigrationReport {
     pub copied: Vec<(&'static str, u64)>,
     /// Tables a previous, interrupted run had partly copied (resumed after their last chunk).
     pub resumed: Vec<&'static str>,
+    /// The progress callback stopped the run.
+    pub interrupted: bool,
     pub source: Vec<TableSum>,
     pub target: Vec<TableSum>,
 }
 
 impl MigrationReport {
     pub fn verified(&self) -> bool {
-        self.source == self.target
+        !self.interrupted && self.source == self.target
     }
 }
 
@@ -301,12 +303,12 @@ fn bind_col<'q>(
     match kind {
         I => q.bind(rows.iter().map(|r| if let Val::I(x) = r[i] { Some(x) } else { None }).collect::<Vec<_>>()),
         F => q.bind(rows.iter().map(|r| if let Val::F(x) = r[i] { Some(x) } else { None }).collect::<Vec<_>>()),
-        T => q.bind(
-            rows.iter().map(|r| if let Val::T(x) = &r[i] { Some(x.clone()) } else { None }).collect::<Vec<_>>(),
-        ),
-        B => q.bind(
-            rows.iter().map(|r| if let Val::B(x) = &r[i] { Some(x.clone()) } else { None }).collect::<Vec<_>>(),
-        ),
+        T => {
+            q.bind(rows.iter().map(|r| if let Val::T(x) = &r[i] { Some(x.clone()) } else { None }).collect::<Vec<_>>())
+        }
+        B => {
+            q.bind(rows.iter().map(|r| if let Val::B(x) = &r[i] { Some(x.clone()) } else { None }).collect::<Vec<_>>())
+        }
     }
 }
 
@@ -430,13 +432,14 @@ fn max_param(sql: &str) -> usize {
 
 /// Copies a SQLite store into a PostgreSQL one (see the module doc). `restart` forgets the progress of
 /// earlier runs and copies every row again (rows already equal are left untouched). `progress` is
-/// called after every chunk with the table and the rows copied so far.
+/// called after every committed chunk with the table and the rows copied so far; returning false stops
+/// the run there (as a crash would), with `interrupted` set and no verification.
 pub async fn migrate(
     from: &str,
     to: &str,
     restart: bool,
     chunk_rows: usize,
-    mut progress: impl FnMut(&str, u64),
+    mut progress: impl FnMut(&str, u64) -> bool,
 ) -> Result<MigrationReport, StoreError> {
     let src_path = crate::sqlite_path(from)?;
     if !crate::is_postgres(to) {
@@ -469,7 +472,13 @@ pub async fn migrate(
         )));
     }
     let chunk_rows = chunk_rows.max(1);
-    let mut report = MigrationReport { copied: Vec::new(), resumed: Vec::new(), source: Vec::new(), target: Vec::new() };
+    let mut report = MigrationReport {
+        copied: Vec::new(),
+        resumed: Vec::new(),
+        interrupted: false,
+        source: Vec::new(),
+        target: Vec::new(),
+    };
     for t in TABLES {
         let state: Option<(Option<String>, bool)> =
             sqlx::query_as("SELECT last_key, done FROM migration_progress WHERE source = $1 AND table_name = $2")
@@ -532,7 +541,11 @@ pub async fn migrate(
             .await?;
             tx.commit().await?;
             copied += rows.len() as u64;
-            progress(t.name, copied);
+            if !progress(t.name, copied) {
+                report.copied.push((t.name, copied));
+                report.interrupted = true;
+                return Ok(report);
+            }
             cursor = Some(next_key);
             if rows.len() < chunk_rows {
                 break;
@@ -573,7 +586,10 @@ mod tests {
 
     #[test]
     fn row_hashes_see_types_and_boundaries() {
-        assert_ne!(row_hash(&[Val::T("ab".into()), Val::T("c".into())]), row_hash(&[Val::T("a".into()), Val::T("bc".into())]));
+        assert_ne!(
+            row_hash(&[Val::T("ab".into()), Val::T("c".into())]),
+            row_hash(&[Val::T("a".into()), Val::T("bc".into())])
+        );
         assert_ne!(row_hash(&[Val::I(1)]), row_hash(&[Val::F(f64::from_bits(1))]));
         assert_ne!(row_hash(&[Val::Null]), row_hash(&[Val::T(String::new())]));
     }

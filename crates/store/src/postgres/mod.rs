@@ -206,13 +206,16 @@ impl PgStore {
     pub async fn open(url: &str) -> Result<PgStore, StoreError> {
         let parsed = PgUrl::parse(url)?;
         let mut opts = PgConnectOptions::from_str(&parsed.sqlx_url)?.application_name("halocline");
+        // Short API queries: JIT compilation costs more than it saves.
+        let mut settings = vec![("jit", "off".to_string())];
         if let Some(schema) = &parsed.schema {
             // Created on a single connection before the pool uses it as its search path.
             let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&opts).await?;
             sqlx::raw_sql(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))).execute(&mut conn).await?;
             sqlx::Connection::close(conn).await?;
-            opts = opts.options([("search_path", format!("{schema},public"))]);
+            settings.push(("search_path", format!("{schema},public")));
         }
+        opts = opts.options(settings);
         let pool = PgPoolOptions::new()
             .max_connections(parsed.max_connections)
             .acquire_timeout(Duration::from_secs(30))
@@ -771,19 +774,22 @@ impl crate::Store for PgStore {
 
     async fn platforms(&self, kind: Option<PlatformKind>) -> Result<Vec<PlatformSummary>, StoreError> {
         let rows = sqlx::query(
-            "SELECT pl.id, pl.kind, pl.name, pl.lon, pl.lat, pl.attributes,
-               (SELECT count(*) FROM profiles p WHERE p.platform = pl.id) AS n_profiles,
-               (SELECT extract(epoch FROM min(time))::int8 FROM profiles p WHERE p.platform = pl.id) AS p_first,
-               (SELECT extract(epoch FROM max(time))::int8 FROM profiles p WHERE p.platform = pl.id) AS p_last,
-               (SELECT count(*) FROM series s WHERE s.platform = pl.id) AS n_series,
-               (SELECT extract(epoch FROM min(time))::int8 FROM series s WHERE s.platform = pl.id) AS s_first,
-               (SELECT extract(epoch FROM max(time))::int8 FROM series s WHERE s.platform = pl.id) AS s_last,
-               (SELECT string_agg(variable, ',' ORDER BY variable)
-                  FROM (SELECT DISTINCT variable FROM series s WHERE s.platform = pl.id) v) AS vars,
-               (SELECT count(*) FROM heat_stress h WHERE h.site = pl.id) AS n_days,
-               (SELECT extract(epoch FROM min(date))::int8 FROM heat_stress h WHERE h.site = pl.id) AS h_first,
-               (SELECT extract(epoch FROM max(date))::int8 FROM heat_stress h WHERE h.site = pl.id) AS h_last
-             FROM platforms pl WHERE ($1::text IS NULL OR pl.kind = $1) ORDER BY pl.id",
+            // One grouped pass per table (correlated subqueries per platform cost a scan each when
+            // few platforms hold most rows).
+            "WITH pr AS (SELECT platform, count(*) AS n, extract(epoch FROM min(time))::int8 AS f,
+                    extract(epoch FROM max(time))::int8 AS l FROM profiles GROUP BY platform),
+                  se AS (SELECT platform, count(*) AS n, extract(epoch FROM min(time))::int8 AS f,
+                    extract(epoch FROM max(time))::int8 AS l, string_agg(DISTINCT variable, ',' ORDER BY variable) AS vars
+                    FROM series GROUP BY platform),
+                  hs AS (SELECT site, count(*) AS n, extract(epoch FROM min(date))::int8 AS f,
+                    extract(epoch FROM max(date))::int8 AS l FROM heat_stress GROUP BY site)
+             SELECT pl.id, pl.kind, pl.name, pl.lon, pl.lat, pl.attributes,
+               coalesce(pr.n, 0) AS n_profiles, pr.f AS p_first, pr.l AS p_last,
+               coalesce(se.n, 0) AS n_series, se.f AS s_first, se.l AS s_last, se.vars,
+               coalesce(hs.n, 0) AS n_days, hs.f AS h_first, hs.l AS h_last
+             FROM platforms pl LEFT JOIN pr ON pr.platform = pl.id LEFT JOIN se ON se.platform = pl.id
+               LEFT JOIN hs ON hs.site = pl.id
+             WHERE ($1::text IS NULL OR pl.kind = $1) ORDER BY pl.id",
         )
         .bind(kind.map(|k| k.as_str()))
         .fetch_all(&self.pool)
