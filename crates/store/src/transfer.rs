@@ -75,7 +75,7 @@ const TABLES: &[Table] = &[
               p.pi_name, p.platform_type, p.wmo_inst_type, p.positioning_system, p.vertical_sampling_scheme,
               p.config_mission_number::int8, p.source_format, p.source_file, p.n_levels::int8, p.params,
               k.source_rank::int8, k.digest, l.levels
-            FROM profile_keys k JOIN profiles p ON p.id = k.id JOIN profile_levels l ON l.id = k.id",
+            FROM profile_keys k JOIN profiles p ON p.id = k.id JOIN profile_docs l ON l.id = k.id",
     },
     Table {
         name: "series",
@@ -348,7 +348,12 @@ fn pg_inserts(table: &str) -> &'static [&'static str] {
                AS u(id, platform, cycle, direction, t, time_qc, lon, lat, position_qc, data_mode, data_centre,
                  project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
                  vertical_sampling_scheme, config_mission_number, source_format, source_file, n_levels, params)",
-            "INSERT INTO profile_levels (id, levels) SELECT id, levels
+            "INSERT INTO profile_docs (id, platform, cycle, direction, time, time_qc, lon, lat, position_qc, data_mode,
+               data_centre, project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
+               vertical_sampling_scheme, config_mission_number, source_format, source_file, levels)
+             SELECT id, platform, cycle, direction, to_timestamp(t), time_qc, lon, lat, position_qc, data_mode,
+               data_centre, project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
+               vertical_sampling_scheme, config_mission_number, source_format, source_file, levels
              FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::text[], $5::int8[], $6::int8[], $7::float8[],
                $8::float8[], $9::int8[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
                $15::text[], $16::text[], $17::text[], $18::int8[], $19::text[], $20::text[], $21::int8[],
@@ -357,7 +362,16 @@ fn pg_inserts(table: &str) -> &'static [&'static str] {
                  project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
                  vertical_sampling_scheme, config_mission_number, source_format, source_file, n_levels, params,
                  source_rank, digest, levels)
-             ON CONFLICT (id) DO UPDATE SET levels = excluded.levels",
+             ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, cycle = excluded.cycle,
+               direction = excluded.direction, time = excluded.time, time_qc = excluded.time_qc,
+               lon = excluded.lon, lat = excluded.lat, position_qc = excluded.position_qc,
+               data_mode = excluded.data_mode, data_centre = excluded.data_centre,
+               project_name = excluded.project_name, pi_name = excluded.pi_name,
+               platform_type = excluded.platform_type, wmo_inst_type = excluded.wmo_inst_type,
+               positioning_system = excluded.positioning_system,
+               vertical_sampling_scheme = excluded.vertical_sampling_scheme,
+               config_mission_number = excluded.config_mission_number, source_format = excluded.source_format,
+               source_file = excluded.source_file, levels = excluded.levels",
         ],
         "series" => &["INSERT INTO series AS x (platform, variable, time, depth, value, qc)
              SELECT platform, variable, to_timestamp(t), depth, value, qc

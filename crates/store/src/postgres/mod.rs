@@ -443,19 +443,42 @@ impl PgStore {
             let ps: Vec<&Profile> = picked.iter().map(|&k| chunk[k]).collect();
             let strs = |f: fn(&Profile) -> &str| ps.iter().map(|p| f(p).to_string()).collect::<Vec<String>>();
             sqlx::query(
-                "INSERT INTO profiles (id, platform, cycle, direction, time, time_qc, lon, lat, position_qc, data_mode,
+                "WITH u AS (SELECT id, platform, cycle, direction, to_timestamp(t) AS time, time_qc, lon, lat,
+                     position_qc, data_mode, data_centre, project_name, pi_name, platform_type, wmo_inst_type,
+                     positioning_system, vertical_sampling_scheme, config_mission_number, source_format,
+                     source_file, n_levels, params, levels
+                   FROM UNNEST($1::int8[], $2::text[], $3::int4[], $4::text[], $5::int8[], $6::int4[],
+                     $7::float8[], $8::float8[], $9::int4[], $10::text[], $11::text[], $12::text[], $13::text[],
+                     $14::text[], $15::text[], $16::text[], $17::text[], $18::int4[], $19::text[], $20::text[],
+                     $21::int4[], $22::text[], $23::bytea[])
+                     AS u(id, platform, cycle, direction, t, time_qc, lon, lat, position_qc, data_mode, data_centre,
+                       project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
+                       vertical_sampling_scheme, config_mission_number, source_format, source_file, n_levels,
+                       params, levels)),
+                 search AS (INSERT INTO profiles (id, platform, cycle, direction, time, time_qc, lon, lat,
+                     position_qc, data_mode, data_centre, project_name, pi_name, platform_type, wmo_inst_type,
+                     positioning_system, vertical_sampling_scheme, config_mission_number, source_format,
+                     source_file, n_levels, params)
+                   SELECT id, platform, cycle, direction, time, time_qc, lon, lat, position_qc, data_mode,
+                     data_centre, project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
+                     vertical_sampling_scheme, config_mission_number, source_format, source_file, n_levels, params
+                   FROM u)
+                 INSERT INTO profile_docs (id, platform, cycle, direction, time, time_qc, lon, lat, position_qc,
+                   data_mode, data_centre, project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
+                   vertical_sampling_scheme, config_mission_number, source_format, source_file, levels)
+                 SELECT id, platform, cycle, direction, time, time_qc, lon, lat, position_qc, data_mode,
                    data_centre, project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
-                   vertical_sampling_scheme, config_mission_number, source_format, source_file, n_levels, params)
-                 SELECT id, platform, cycle, direction, to_timestamp(t), time_qc, lon, lat, position_qc, data_mode,
-                   data_centre, project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
-                   vertical_sampling_scheme, config_mission_number, source_format, source_file, n_levels, params
-                 FROM UNNEST($1::int8[], $2::text[], $3::int4[], $4::text[], $5::int8[], $6::int4[], $7::float8[],
-                   $8::float8[], $9::int4[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                   $15::text[], $16::text[], $17::text[], $18::int4[], $19::text[], $20::text[], $21::int4[],
-                   $22::text[])
-                   AS u(id, platform, cycle, direction, t, time_qc, lon, lat, position_qc, data_mode, data_centre,
-                     project_name, pi_name, platform_type, wmo_inst_type, positioning_system,
-                     vertical_sampling_scheme, config_mission_number, source_format, source_file, n_levels, params)",
+                   vertical_sampling_scheme, config_mission_number, source_format, source_file, levels FROM u
+                 ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, cycle = excluded.cycle,
+                   direction = excluded.direction, time = excluded.time, time_qc = excluded.time_qc,
+                   lon = excluded.lon, lat = excluded.lat, position_qc = excluded.position_qc,
+                   data_mode = excluded.data_mode, data_centre = excluded.data_centre,
+                   project_name = excluded.project_name, pi_name = excluded.pi_name,
+                   platform_type = excluded.platform_type, wmo_inst_type = excluded.wmo_inst_type,
+                   positioning_system = excluded.positioning_system,
+                   vertical_sampling_scheme = excluded.vertical_sampling_scheme,
+                   config_mission_number = excluded.config_mission_number, source_format = excluded.source_format,
+                   source_file = excluded.source_file, levels = excluded.levels",
             )
             .bind(&ids)
             .bind(strs(|p| &p.platform))
@@ -483,13 +506,6 @@ impl PgStore {
                     .map(|p| p.params.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(","))
                     .collect::<Vec<_>>(),
             )
-            .execute(&mut **tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO profile_levels (id, levels) SELECT * FROM UNNEST($1::int8[], $2::bytea[])
-                 ON CONFLICT (id) DO UPDATE SET levels = excluded.levels",
-            )
-            .bind(&ids)
             .bind(picked.iter().map(|&k| blobs[k].clone()).collect::<Vec<_>>())
             .execute(&mut **tx)
             .await?;
@@ -682,10 +698,10 @@ fn profile_from_row(row: &PgRow) -> Result<Profile, StoreError> {
     Ok(p)
 }
 
-const PROFILE_COLUMNS: &str = "p.platform, p.cycle, p.direction, extract(epoch FROM p.time)::int8 AS t, p.time_qc,
-    p.lon, p.lat, p.position_qc, p.data_mode, p.data_centre, p.project_name, p.pi_name, p.platform_type,
-    p.wmo_inst_type, p.positioning_system, p.vertical_sampling_scheme, p.config_mission_number, p.source_format,
-    p.source_file, l.levels";
+const PROFILE_COLUMNS: &str = "d.platform, d.cycle, d.direction, extract(epoch FROM d.time)::int8 AS t, d.time_qc,
+    d.lon, d.lat, d.position_qc, d.data_mode, d.data_centre, d.project_name, d.pi_name, d.platform_type,
+    d.wmo_inst_type, d.positioning_system, d.vertical_sampling_scheme, d.config_mission_number, d.source_format,
+    d.source_file, d.levels";
 
 fn point_of(r: &PgRow) -> Result<Option<SeriesPoint>, StoreError> {
     let t: i64 = r.try_get("t")?;
@@ -824,8 +840,7 @@ impl crate::Store for PgStore {
     async fn profile(&self, key: &ProfileKey) -> Result<Option<Profile>, StoreError> {
         let dir = if key.direction == DirectionKey::D { "D" } else { "A" };
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {PROFILE_COLUMNS} FROM profile_keys k JOIN profiles p ON p.id = k.id
-               JOIN profile_levels l ON l.id = k.id
+            "SELECT {PROFILE_COLUMNS} FROM profile_keys k JOIN profile_docs d ON d.id = k.id
              WHERE k.platform = $1 AND k.cycle = $2 AND k.direction = $3"
         )))
         .bind(&key.platform)
@@ -902,8 +917,7 @@ impl crate::Store for PgStore {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(1000) {
             let rows = sqlx::query(AssertSqlSafe(format!(
-                "SELECT p.id AS row_id, {PROFILE_COLUMNS} FROM profiles p JOIN profile_levels l ON l.id = p.id
-                 WHERE p.id = ANY($1)"
+                "SELECT d.id AS row_id, {PROFILE_COLUMNS} FROM profile_docs d WHERE d.id = ANY($1)"
             )))
             .bind(chunk)
             .fetch_all(&self.pool)

@@ -74,9 +74,29 @@ CREATE INDEX profiles_platform ON profiles (platform, cycle);
 CREATE INDEX profiles_geog ON profiles USING gist (geog);
 CREATE INDEX profiles_geom ON profiles USING gist (geom);
 
--- The levels live apart from the metadata, so that searches read compact rows.
-CREATE TABLE profile_levels (
+-- Whole profiles (metadata and levels) by row id, unpartitioned: a page of search results loads with
+-- one primary-key probe per profile instead of one per partition. `profiles` is the search copy.
+CREATE TABLE profile_docs (
     id bigint PRIMARY KEY,
+    platform text COLLATE "C" NOT NULL,
+    cycle integer NOT NULL,
+    direction text COLLATE "C" NOT NULL,
+    time timestamptz,
+    time_qc smallint NOT NULL,
+    lon double precision,
+    lat double precision,
+    position_qc smallint NOT NULL,
+    data_mode text NOT NULL,
+    data_centre text NOT NULL,
+    project_name text NOT NULL,
+    pi_name text NOT NULL,
+    platform_type text NOT NULL,
+    wmo_inst_type text NOT NULL,
+    positioning_system text NOT NULL,
+    vertical_sampling_scheme text NOT NULL,
+    config_mission_number integer,
+    source_format text NOT NULL,
+    source_file text COLLATE "C" NOT NULL,
     levels bytea NOT NULL
 );
 
