@@ -17,7 +17,8 @@ pub(crate) async fn backends(test: &str) -> Vec<(&'static str, Arc<dyn Store>)> 
     let mut v: Vec<(&'static str, Arc<dyn Store>)> =
         vec![("sqlite", Arc::new(SqliteStore::open(":memory:").await.unwrap()))];
     if let Some(url) = crate::test_database_url() {
-        let url = crate::fresh_schema_url(&url, test);
+        // A small pool per test: the tests run in parallel against one server.
+        let url = crate::fresh_schema_url(&url, test) + "&max_connections=4";
         v.push(("postgres", crate::open(&url).await.unwrap_or_else(|e| panic!("{url}: {e}"))));
     }
     v
