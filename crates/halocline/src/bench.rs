@@ -26,9 +26,10 @@ pub enum BenchCommand {
         /// Requests per query kind for the latency percentiles.
         #[arg(long, default_value_t = 200)]
         requests: usize,
-        /// Keep the database here instead of a temporary file (re-used when it already holds the profiles).
+        /// Keep the database here instead of a temporary file (re-used when it already holds the profiles):
+        /// a path or sqlite:// URL, or postgres://USER@HOST:PORT/DB to measure PostgreSQL.
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<String>,
         /// Time only these query kinds (comma-separated among a, b, b-min, c, c-min, wrk), e.g. for a profiler.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
@@ -77,6 +78,10 @@ pub enum BenchCommand {
         /// Parse passes over the files (the median is reported).
         #[arg(long, default_value_t = 20)]
         repeats: usize,
+        /// Write into this PostgreSQL database (postgres://...; must hold no profiles) instead of a fresh
+        /// SQLite file.
+        #[arg(long)]
+        db: Option<String>,
     },
 }
 
@@ -129,7 +134,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
-        BenchCommand::Ingest { profiles, data, repeats } => ingest(profiles, data, repeats).await,
+        BenchCommand::Ingest { profiles, data, repeats, db } => ingest(profiles, data, repeats, db).await,
         BenchCommand::Api { profiles, requests, db, only } => {
             crate::bench_api::run(profiles, requests, db, &only).await
         }
@@ -140,7 +145,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     }
 }
 
-async fn ingest(target: usize, data: Option<PathBuf>, repeats: usize) -> anyhow::Result<()> {
+async fn ingest(target: usize, data: Option<PathBuf>, repeats: usize, db: Option<String>) -> anyhow::Result<()> {
     let dir = match data {
         Some(d) => d,
         None => crate::sample_dir(None)?.join("argo"),
@@ -195,7 +200,10 @@ async fn ingest(target: usize, data: Option<PathBuf>, repeats: usize) -> anyhow:
     let tmp = std::env::temp_dir().join(format!("halocline-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
     let db_path = tmp.join("bench.db");
-    let store = store::open(&format!("sqlite://{}", db_path.display())).await?;
+    let pg = db.filter(|u| store::is_postgres(u));
+    let store = store::open(&pg.clone().unwrap_or_else(|| format!("sqlite://{}", db_path.display()))).await?;
+    anyhow::ensure!(store.counts().await?.profiles == 0, "the benchmark database must hold no profiles");
+    let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
     let copies = target.div_ceil(total_p);
     let jobs: Vec<(usize, usize)> = (0..copies).flat_map(|c| (0..files.len()).map(move |i| (c, i))).collect();
     let shared: std::sync::Arc<Vec<GdacFile>> = std::sync::Arc::new(files);
@@ -223,7 +231,7 @@ async fn ingest(target: usize, data: Option<PathBuf>, repeats: usize) -> anyhow:
     let c = store.counts().await?;
     println!(
         "| {:<34} | {:>5} | {:>8} | {:>9.1} | {:>11.0} | {:>13.0} |",
-        "parse + SQLite write, committed",
+        format!("parse + {backend} write, committed"),
         summary.files_ingested,
         c.profiles,
         secs * 1e3,
@@ -232,13 +240,19 @@ async fn ingest(target: usize, data: Option<PathBuf>, repeats: usize) -> anyhow:
     );
     println!(
         "| {:<34} | {:>5} | {:>8} | {:>9.1} | {:>11.0} | {:>13.0} |",
-        "  + WAL checkpoint and fsync",
+        if pg.is_some() { "  + ANALYZE" } else { "  + WAL checkpoint and fsync" },
         summary.files_ingested,
         c.profiles,
         secs_checkpoint * 1e3,
         c.profiles as f64 / secs_checkpoint,
         c.levels as f64 / secs_checkpoint
     );
+    if pg.is_some() {
+        println!();
+        println!("stored {} profiles, {} levels in PostgreSQL", c.profiles, c.levels);
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Ok(());
+    }
     let size = std::fs::metadata(&db_path).map(|m| m.len()).unwrap_or(0)
         + std::fs::metadata(tmp.join("bench.db-wal")).map(|m| m.len()).unwrap_or(0);
     println!();

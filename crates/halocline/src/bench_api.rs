@@ -2,7 +2,6 @@
 //! jittered by up to 1°), 20 levels each, then times (a) a profile by id, (b) a 10°×10° box over one
 //! month and (c) a 500 km radius over one year through the router, and (a) under wrk when it is installed.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -79,17 +78,19 @@ fn bytecount_ids(body: &[u8]) -> usize {
     body.windows(6).filter(|w| w == b"\"_id\":").count()
 }
 
-pub async fn run(n: usize, requests: usize, db: Option<PathBuf>, only: &[String]) -> anyhow::Result<()> {
+pub async fn run(n: usize, requests: usize, db: Option<String>, only: &[String]) -> anyhow::Result<()> {
     let wanted = |kind: &str| only.is_empty() || only.iter().any(|o| o == kind);
     let tmp = std::env::temp_dir().join(format!("halocline-bench-api-{}", std::process::id()));
-    let path = match &db {
-        Some(p) => p.clone(),
+    let url = match &db {
+        Some(u) if store::is_postgres(u) || u.starts_with("sqlite:") => u.clone(),
+        Some(p) => format!("sqlite://{p}"),
         None => {
             std::fs::create_dir_all(&tmp)?;
-            tmp.join("api.db")
+            format!("sqlite://{}", tmp.join("api.db").display())
         }
     };
-    let store: Arc<dyn Store> = store::open(&format!("sqlite://{}", path.display())).await?;
+    let backend = if store::is_postgres(&url) { "PostgreSQL" } else { "SQLite" };
+    let store: Arc<dyn Store> = store::open(&url).await?;
     let have = store.counts().await?.profiles as usize;
     if have < n {
         let positions = index_positions()?;
@@ -104,7 +105,12 @@ pub async fn run(n: usize, requests: usize, db: Option<PathBuf>, only: &[String]
             i += m;
         }
         store.checkpoint().await?;
-        println!("loaded {} synthetic profiles (20 levels each) in {:.1} s", n - have, t.elapsed().as_secs_f64());
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "{backend}: loaded {} synthetic profiles (20 levels each, {BATCH} per transaction) in {secs:.1} s: {:.0} profiles/s",
+            n - have,
+            (n - have) as f64 / secs
+        );
     }
     let app = server::router(server::AppState::new(store.clone()));
     let mut rng = Rng(42);
@@ -137,6 +143,7 @@ pub async fn run(n: usize, requests: usize, db: Option<PathBuf>, only: &[String]
             format!("/api/argo?center={lon},{lat}&radius=500&startDate={y}-01-01T00:00:00Z&endDate={}-01-01T00:00:00Z&data=all", y + 1)
         })
         .collect();
+    println!("{backend}, {n} profiles:");
     println!("| query ({requests} requests, in-process through the router) | p50 ms | p99 ms | docs/answer |");
     println!("|---|---|---|---|");
     let minimal =

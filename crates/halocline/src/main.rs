@@ -3,8 +3,9 @@
 
 mod bench;
 mod bench_api;
-mod bench_nlq;
 mod bench_erddap;
+mod bench_nlq;
+mod db_cmd;
 mod ingest_cmd;
 mod qc_cmd;
 
@@ -23,7 +24,7 @@ struct Cli {
 /// Where the store lives: `--db URL`, else `DATABASE_URL`, else a file in the working directory.
 #[derive(clap::Args, Clone)]
 struct DbArg {
-    /// Store URL: sqlite://PATH.db (default ./halocline.db; DATABASE_URL when set).
+    /// Store URL: sqlite://PATH.db or postgres://USER@HOST:PORT/DB (default ./halocline.db; DATABASE_URL when set).
     #[arg(long, env = "DATABASE_URL")]
     db: Option<String>,
 }
@@ -90,6 +91,41 @@ enum Command {
         /// The question (may start with "-").
         #[arg(allow_hyphen_values = true)]
         question: String,
+    },
+    /// Copy a SQLite store into PostgreSQL: resumable, verified by row counts and a checksum per table;
+    /// running it again copies nothing.
+    Migrate {
+        /// The SQLite store (sqlite://PATH.db).
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL store (postgres://USER@HOST:PORT/DB).
+        #[arg(long)]
+        to: String,
+        /// Forget the progress of earlier runs and compare every row again.
+        #[arg(long)]
+        restart: bool,
+    },
+    /// Row counts and checksums of every table of a store (to compare two stores).
+    Checksum {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Back the store up while it serves: SQLite with VACUUM INTO, PostgreSQL with pg_dump.
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The backup file to write (must not exist).
+        out: PathBuf,
+    },
+    /// Replace the store with a backup made by `halocline backup`.
+    Restore {
+        #[command(flatten)]
+        db: DbArg,
+        /// The backup file.
+        file: PathBuf,
+        /// Replace a store that holds data.
+        #[arg(long)]
+        force: bool,
     },
     /// Benchmarks that print a table.
     Bench {
@@ -174,6 +210,17 @@ fn main() -> anyhow::Result<()> {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
                 _ => Ok(()),
             }
+        }
+        Command::Migrate { from, to, restart } => runtime()?.block_on(db_cmd::migrate(&from, &to, restart)),
+        Command::Checksum { db } => runtime()?.block_on(async {
+            let url = db.url("halocline.db");
+            println!("{url}");
+            db_cmd::print_sums(&store::transfer::checksums(&url).await?);
+            Ok(())
+        }),
+        Command::Backup { db, out } => runtime()?.block_on(db_cmd::backup(&db.url("halocline.db"), &out)),
+        Command::Restore { db, file, force } => {
+            runtime()?.block_on(db_cmd::restore(&db.url("halocline.db"), &file, force))
         }
         Command::Bench { what } => runtime()?.block_on(bench::run(what)),
     }

@@ -1,9 +1,12 @@
-//! Storage of domain records behind the [`Store`] trait: the embedded SQLite backend (default) today,
-//! PostgreSQL + PostGIS later. Writes are UPSERTs on natural keys, one transaction per ingested file, so
+//! Storage of domain records behind the [`Store`] trait: the embedded SQLite backend (default) and
+//! PostgreSQL + PostGIS, chosen by the URL. Writes are UPSERTs on natural keys, one transaction per ingested file, so
 //! re-ingesting a file changes nothing and a crash loses at most the file in flight.
 
+pub mod backup;
 mod codec;
+mod postgres;
 mod sqlite;
+pub mod transfer;
 
 use std::sync::Arc;
 
@@ -12,12 +15,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use model::{HeatStressDay, Platform, PlatformKind, Profile, ProfileKey, ReefSite, Region, SeriesPoint, TimeRange};
 
 pub use codec::{decode_levels, encode_levels};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// Errors of the store. Messages are lowercase.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported database url {0:?}: use sqlite://PATH (PostgreSQL support is not built yet)")]
+    #[error("unsupported database url {0:?}: use sqlite://PATH or postgres://USER@HOST:PORT/DB")]
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -25,6 +29,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("migration {version} failed: {message}")]
     Migration { version: i64, message: String },
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 impl StoreError {
@@ -191,7 +197,7 @@ pub struct QueryRecord {
     pub interpretation: String,
 }
 
-/// The storage interface in domain terms. Implementations: [`SqliteStore`].
+/// The storage interface in domain terms. Implementations: [`SqliteStore`], [`PgStore`].
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Writes one file's records in one transaction (UPSERT on natural keys).
@@ -235,16 +241,46 @@ pub trait Store: Send + Sync {
     }
 }
 
-/// Opens the store a URL names: `sqlite://path.db`, `sqlite:path.db` or a plain file path.
+/// Opens the store a URL names: `sqlite://path.db`, `sqlite:path.db` or a plain file path, or
+/// `postgres://user@host:port/db` (options: `sslmode`, `max_connections`, `schema`; see [`PgStore`]).
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(StoreError::UnsupportedUrl(url.to_string()));
+    if is_postgres(url) {
+        return Ok(Arc::new(PgStore::open(url).await?));
     }
+    Ok(Arc::new(SqliteStore::open(sqlite_path(url)?).await?))
+}
+
+/// The file a SQLite URL names (`sqlite://path.db`, `sqlite:path.db` or a plain path).
+pub fn sqlite_path(url: &str) -> Result<&str, StoreError> {
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-    if path.contains("://") {
+    if path.contains("://") || path.is_empty() {
         return Err(StoreError::UnsupportedUrl(url.to_string()));
     }
-    Ok(Arc::new(SqliteStore::open(path).await?))
+    Ok(path)
+}
+
+/// Whether a store URL names PostgreSQL.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// `url` with a `schema` option naming a new schema of its own (for tests that share one database and
+/// run in parallel): `tag`, the process id and a clock reading, at most 63 characters.
+pub fn fresh_schema_url(url: &str, tag: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let tag: String = tag.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(36).collect();
+    let name = format!("t_{}_{}_{}_{}", tag, std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed))
+        .to_ascii_lowercase();
+    let name: String = name.chars().take(63).collect();
+    format!("{url}{}schema={name}", if url.contains('?') { '&' } else { '?' })
+}
+
+/// The PostgreSQL database the tests may use (`TEST_DATABASE_URL`), if any.
+#[cfg(test)]
+pub(crate) fn test_database_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
 }
 
 #[cfg(test)]

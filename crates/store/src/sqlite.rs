@@ -262,7 +262,7 @@ fn from_ts(t: Option<i64>) -> Option<DateTime<Utc>> {
 }
 
 /// Dates as stored (`YYYY-MM-DD`), clamped to years 1–9999 so that text order is date order.
-fn clamp_date(d: NaiveDate) -> String {
+pub(crate) fn clamp_date(d: NaiveDate) -> String {
     let lo = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
     let hi = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
     d.clamp(lo, hi).format("%Y-%m-%d").to_string()
@@ -353,6 +353,11 @@ impl SqliteStore {
         }
         let json: String = q.fetch_one(&self.pool).await?.try_get(0)?;
         parse_stubs(&json).map(Some)
+    }
+
+    /// The reader pool (for backups, migration and checksums).
+    pub(crate) fn reader(&self) -> &SqlitePool {
+        &self.pool
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -782,7 +787,7 @@ impl SqliteStore {
 /// ERDDAP responses and Argovis documents derive from them; within a form, delayed mode beats adjusted
 /// beats real time. A file of the same rank as the stored one replaces it only if it is the same file
 /// (re-ingested with new content), so two equal copies never overwrite each other back and forth.
-fn source_rank(p: &Profile) -> i64 {
+pub(crate) fn source_rank(p: &Profile) -> i64 {
     let form = match p.source_format {
         SourceFormat::ArgoNetcdf => 3,
         SourceFormat::ErddapNc => 2,
@@ -797,7 +802,7 @@ fn source_rank(p: &Profile) -> i64 {
 }
 
 /// Attributes as a JSON object in their order (`{"owner":"NDBC","type":"buoy"}`).
-fn attrs_to_json(attrs: &[(String, String)]) -> String {
+pub(crate) fn attrs_to_json(attrs: &[(String, String)]) -> String {
     let mut s = String::from("{");
     for (i, (k, v)) in attrs.iter().enumerate() {
         if i > 0 {
@@ -828,7 +833,7 @@ fn json_str(out: &mut String, v: &str) {
 }
 
 /// Reads a JSON object of string values back into ordered pairs (keys and values alternate).
-fn parse_attrs(json: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_attrs(json: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut strings = Vec::new();
     let mut chars = json.chars();

@@ -1,12 +1,41 @@
-//! Tests of the SQLite store: round trips, idempotent UPSERTs, spatial and time search.
+//! The store test-suite, run on every backend: SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set
+//! (each test in a fresh schema of that database, so tests run in parallel). Round trips, idempotent
+//! UPSERTs, spatial and time search.
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use model::{
-    BBox, DataMode, Direction, ParamColumn, Platform, PlatformKind, Point, Profile, QcFlag, Region, SeriesPoint,
-    TimeRange,
+    BBox, DataMode, Direction, ParamColumn, Platform, PlatformKind, Point, Polygon, Profile, QcFlag, Region,
+    SeriesPoint, TimeRange,
 };
 
+use std::sync::Arc;
+
 use crate::{FileBatch, ProfileFilter, SqliteStore, Store};
+
+/// A fresh store of each backend under test, with a label for messages.
+pub(crate) async fn backends(test: &str) -> Vec<(&'static str, Arc<dyn Store>)> {
+    let mut v: Vec<(&'static str, Arc<dyn Store>)> =
+        vec![("sqlite", Arc::new(SqliteStore::open(":memory:").await.unwrap()))];
+    if let Some(url) = crate::test_database_url() {
+        // A small pool per test: the tests run in parallel against one server.
+        let url = crate::fresh_schema_url(&url, test) + "&max_connections=4";
+        v.push(("postgres", crate::open(&url).await.unwrap_or_else(|e| panic!("{url}: {e}"))));
+    }
+    v
+}
+
+/// Runs an async test body once per backend.
+macro_rules! on_every_backend {
+    ($(async fn $name:ident($s:ident) $body:block)*) => {$(
+        #[tokio::test]
+        async fn $name() {
+            for (backend, $s) in backends(stringify!($name)).await {
+                eprintln!("{}: {backend}", stringify!($name));
+                $body
+            }
+        }
+    )*};
+}
 
 fn profile(platform: &str, cycle: i32, lon: f64, lat: f64, day: u32) -> Profile {
     let mut p = Profile::empty(platform, cycle, Direction::Ascending);
@@ -26,201 +55,409 @@ fn profile(platform: &str, cycle: i32, lon: f64, lat: f64, day: u32) -> Profile 
     p
 }
 
-async fn store() -> SqliteStore {
-    SqliteStore::open(":memory:").await.unwrap()
-}
+on_every_backend! {
+    async fn profiles_round_trip_and_upserts_are_idempotent(s) {
+        let batch = FileBatch {
+            source: "a.nc".into(),
+            kind: "argo profiles".into(),
+            platforms: vec![Platform::new("1", PlatformKind::ArgoFloat)],
+            profiles: vec![profile("1", 1, 10.0, 10.0, 1), profile("1", 2, 11.0, 10.0, 2)],
+            ..Default::default()
+        };
+        let c = s.write_file(&batch).await.unwrap();
+        assert_eq!((c.profiles, c.levels, c.platforms), (2, 6, 1));
+        let again = s.write_file(&batch).await.unwrap();
+        assert_eq!((again.profiles, again.levels, again.platforms), (0, 0, 0));
+        let counts = s.counts().await.unwrap();
+        assert_eq!((counts.profiles, counts.levels, counts.files), (2, 6, 1));
 
-#[tokio::test]
-async fn profiles_round_trip_and_upserts_are_idempotent() {
-    let s = store().await;
-    let batch = FileBatch {
-        source: "a.nc".into(),
-        kind: "argo profiles".into(),
-        platforms: vec![Platform::new("1", PlatformKind::ArgoFloat)],
-        profiles: vec![profile("1", 1, 10.0, 10.0, 1), profile("1", 2, 11.0, 10.0, 2)],
-        ..Default::default()
-    };
-    let c = s.write_file(&batch).await.unwrap();
-    assert_eq!((c.profiles, c.levels, c.platforms), (2, 6, 1));
-    let again = s.write_file(&batch).await.unwrap();
-    assert_eq!((again.profiles, again.levels, again.platforms), (0, 0, 0));
-    let counts = s.counts().await.unwrap();
-    assert_eq!((counts.profiles, counts.levels, counts.files), (2, 6, 1));
+        // Stubs carry positions to the last bit (they feed the exact region tests).
+        let mut odd = profile("1", 3, -56.108_001_708_984_375, 40.261_001_586_914_06, 3);
+        odd.source_file = "odd".into();
+        s.write_file(&FileBatch { source: "odd".into(), profiles: vec![odd.clone()], ..Default::default() }).await.unwrap();
+        let stubs = s.profile_stubs(&ProfileFilter { platform: Some("1".into()), ..Default::default() }).await.unwrap();
+        assert_eq!(stubs.iter().find(|st| st.key.cycle == 3).unwrap().position, odd.position);
+        let back = s.profile(&batch.profiles[0].key()).await.unwrap().unwrap();
+        // NaN != NaN, so compare the encoded form.
+        assert_eq!(crate::encode_levels(&back.params), crate::encode_levels(&batch.profiles[0].params));
+        assert_eq!(back.time, batch.profiles[0].time);
+        assert_eq!(back.position, batch.profiles[0].position);
 
-    // Stubs carry positions to the last bit (they feed the exact region tests).
-    let mut odd = profile("1", 3, -56.108_001_708_984_375, 40.261_001_586_914_06, 3);
-    odd.source_file = "odd".into();
-    s.write_file(&FileBatch { source: "odd".into(), profiles: vec![odd.clone()], ..Default::default() }).await.unwrap();
-    let stubs = s.profile_stubs(&ProfileFilter { platform: Some("1".into()), ..Default::default() }).await.unwrap();
-    assert_eq!(stubs.iter().find(|st| st.key.cycle == 3).unwrap().position, odd.position);
-    let back = s.profile(&batch.profiles[0].key()).await.unwrap().unwrap();
-    // NaN != NaN, so compare the encoded form.
-    assert_eq!(crate::encode_levels(&back.params), crate::encode_levels(&batch.profiles[0].params));
-    assert_eq!(back.time, batch.profiles[0].time);
-    assert_eq!(back.position, batch.profiles[0].position);
+        // A changed profile is rewritten, and only that one.
+        let mut changed = batch.clone();
+        changed.profiles[1].params[1].values[1] = 21.0;
+        let c = s.write_file(&changed).await.unwrap();
+        assert_eq!(c.profiles, 1);
+    }
 
-    // A changed profile is rewritten, and only that one.
-    let mut changed = batch.clone();
-    changed.profiles[1].params[1].values[1] = 21.0;
-    let c = s.write_file(&changed).await.unwrap();
-    assert_eq!(c.profiles, 1);
-}
-
-#[tokio::test]
-async fn region_and_time_search_uses_exact_geometry() {
-    let s = store().await;
-    let batch = FileBatch {
-        source: "b".into(),
-        profiles: vec![
-            profile("2", 1, 179.5, 0.0, 1),
-            profile("2", 2, -179.5, 0.0, 2),
-            profile("2", 3, 0.0, 0.0, 3),
-            profile("2", 4, -179.5, 0.0, 20),
-        ],
-        ..Default::default()
-    };
-    s.write_file(&batch).await.unwrap();
-    let b = BBox::new(179.0, -1.0, -179.0, 1.0).unwrap();
-    let found = s.profiles(&ProfileFilter { region: Some(Region::Box(b)), ..Default::default() }).await.unwrap();
-    let mut cycles: Vec<i32> = found.iter().map(|p| p.cycle).collect();
-    cycles.sort();
-    assert_eq!(cycles, [1, 2, 4]);
-    let t = TimeRange::new(
-        Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
-        Utc.with_ymd_and_hms(2020, 1, 10, 0, 0, 0).unwrap(),
-    )
-    .unwrap();
-    let circle = Region::circle(Point::new(180.0, 0.0).unwrap(), 60.0).unwrap();
-    let found = s.profiles(&ProfileFilter { region: Some(circle), time: Some(t), ..Default::default() }).await.unwrap();
-    let mut cycles: Vec<i32> = found.iter().map(|p| p.cycle).collect();
-    cycles.sort();
-    assert_eq!(cycles, [1, 2]);
-}
-
-#[tokio::test]
-async fn series_upsert_and_range_query() {
-    let s = store().await;
-    let pts: Vec<SeriesPoint> = (0..1200)
-        .map(|h| SeriesPoint {
-            platform: "44005".into(),
-            variable: "sea_surface_temperature".into(),
-            time: Utc.timestamp_opt(1_325_376_000 + h * 3600, 0).unwrap(),
-            depth: 0.0,
-            value: 8.0 + h as f64 / 100.0,
-            qc: QcFlag::NO_QC,
-        })
-        .collect();
-    let batch = FileBatch {
-        source: "44005h2012.txt".into(),
-        platform_stubs: vec![Platform::new("44005", PlatformKind::Buoy)],
-        series: pts,
-        ..Default::default()
-    };
-    assert_eq!(s.write_file(&batch).await.unwrap().series_points, 1200);
-    assert_eq!(s.write_file(&batch).await.unwrap().series_points, 0);
-    let t = TimeRange::new(
-        Utc.timestamp_opt(1_325_376_000, 0).unwrap(),
-        Utc.timestamp_opt(1_325_376_000 + 24 * 3600, 0).unwrap(),
-    )
-    .unwrap();
-    let day = s.series("44005", "sea_surface_temperature", t).await.unwrap();
-    assert_eq!(day.len(), 24);
-    assert_eq!(day[23].value, 8.23);
-    // A station list arriving later sets the kind and position of the stub.
-    let mut station = Platform::new("44005", PlatformKind::Buoy);
-    station.position = Some(Point::new(-69.128, 43.201).unwrap());
-    station.name = Some("GULF OF MAINE".into());
-    s.write_file(&FileBatch { source: "stations.xml".into(), platforms: vec![station], ..Default::default() })
-        .await
+    async fn region_and_time_search_uses_exact_geometry(s) {
+        let batch = FileBatch {
+            source: "b".into(),
+            profiles: vec![
+                profile("2", 1, 179.5, 0.0, 1),
+                profile("2", 2, -179.5, 0.0, 2),
+                profile("2", 3, 0.0, 0.0, 3),
+                profile("2", 4, -179.5, 0.0, 20),
+            ],
+            ..Default::default()
+        };
+        s.write_file(&batch).await.unwrap();
+        let b = BBox::new(179.0, -1.0, -179.0, 1.0).unwrap();
+        let found = s.profiles(&ProfileFilter { region: Some(Region::Box(b)), ..Default::default() }).await.unwrap();
+        let mut cycles: Vec<i32> = found.iter().map(|p| p.cycle).collect();
+        cycles.sort();
+        assert_eq!(cycles, [1, 2, 4]);
+        let t = TimeRange::new(
+            Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2020, 1, 10, 0, 0, 0).unwrap(),
+        )
         .unwrap();
-    let list = s.platforms(None).await.unwrap();
-    assert_eq!(list.len(), 1);
-    assert_eq!(list[0].series_points, 1200);
-    assert_eq!(list[0].variables, ["sea_surface_temperature"]);
-    assert_eq!(list[0].platform.name.as_deref(), Some("GULF OF MAINE"));
+        let circle = Region::circle(Point::new(180.0, 0.0).unwrap(), 60.0).unwrap();
+        let found = s.profiles(&ProfileFilter { region: Some(circle), time: Some(t), ..Default::default() }).await.unwrap();
+        let mut cycles: Vec<i32> = found.iter().map(|p| p.cycle).collect();
+        cycles.sort();
+        assert_eq!(cycles, [1, 2]);
+    }
+
+    async fn series_upsert_and_range_query(s) {
+        let pts: Vec<SeriesPoint> = (0..1200)
+            .map(|h| SeriesPoint {
+                platform: "44005".into(),
+                variable: "sea_surface_temperature".into(),
+                time: Utc.timestamp_opt(1_325_376_000 + h * 3600, 0).unwrap(),
+                depth: 0.0,
+                value: 8.0 + h as f64 / 100.0,
+                qc: QcFlag::NO_QC,
+            })
+            .collect();
+        let batch = FileBatch {
+            source: "44005h2012.txt".into(),
+            platform_stubs: vec![Platform::new("44005", PlatformKind::Buoy)],
+            series: pts,
+            ..Default::default()
+        };
+        assert_eq!(s.write_file(&batch).await.unwrap().series_points, 1200);
+        assert_eq!(s.write_file(&batch).await.unwrap().series_points, 0);
+        let t = TimeRange::new(
+            Utc.timestamp_opt(1_325_376_000, 0).unwrap(),
+            Utc.timestamp_opt(1_325_376_000 + 24 * 3600, 0).unwrap(),
+        )
+        .unwrap();
+        let day = s.series("44005", "sea_surface_temperature", t).await.unwrap();
+        assert_eq!(day.len(), 24);
+        assert_eq!(day[23].value, 8.23);
+        // A station list arriving later sets the kind and position of the stub.
+        let mut station = Platform::new("44005", PlatformKind::Buoy);
+        station.position = Some(Point::new(-69.128, 43.201).unwrap());
+        station.name = Some("GULF OF MAINE".into());
+        s.write_file(&FileBatch { source: "stations.xml".into(), platforms: vec![station], ..Default::default() })
+            .await
+            .unwrap();
+        let list = s.platforms(None).await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].series_points, 1200);
+        assert_eq!(list[0].variables, ["sea_surface_temperature"]);
+        assert_eq!(list[0].platform.name.as_deref(), Some("GULF OF MAINE"));
+    }
+
+    async fn platform_attributes_merge_and_unchanged_rows_are_not_rewritten(s) {
+        let mut a = Platform::new("13857", PlatformKind::ArgoFloat);
+        a.attributes = vec![("pi_name".into(), "OLD \"PI\"".into()), ("dac".into(), "aoml".into())];
+        let batch = |p: Platform| FileBatch { source: "x".into(), platforms: vec![p], ..Default::default() };
+        assert_eq!(s.write_file(&batch(a.clone())).await.unwrap().platforms, 1);
+        assert_eq!(s.write_file(&batch(a.clone())).await.unwrap().platforms, 0);
+        let mut b = Platform::new("13857", PlatformKind::ArgoFloat);
+        b.attributes = vec![("pi_name".into(), "NEW PI".into()), ("launch_date".into(), "1997-07-28T00:00:00Z".into())];
+        assert_eq!(s.write_file(&batch(b.clone())).await.unwrap().platforms, 1);
+        assert_eq!(s.write_file(&batch(b)).await.unwrap().platforms, 0);
+        let got = &s.platforms(None).await.unwrap()[0].platform;
+        assert_eq!(
+            got.attributes,
+            [("pi_name", "NEW PI"), ("dac", "aoml"), ("launch_date", "1997-07-28T00:00:00Z")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+    }
+
+    async fn heat_stress_days_round_trip(s) {
+        let site = model::ReefSite {
+            id: "florida_keys".into(),
+            name: "Florida Keys".into(),
+            position: Point::new(-81.625, 24.75).unwrap(),
+            mmm: Some(29.6264),
+            monthly_means: Some([
+                23.4166, 23.1889, 23.5492, 24.6089, 26.4747, 28.3325, 29.3254, 29.6264, 29.1674, 27.7384, 26.0846, 24.4925,
+            ]),
+            first_valid_dhw: NaiveDate::from_ymd_opt(1985, 3, 25),
+            first_valid_baa: NaiveDate::from_ymd_opt(1985, 3, 31),
+            polygon: None,
+        };
+        let day = model::HeatStressDay {
+            site: "florida_keys".into(),
+            date: NaiveDate::from_ymd_opt(2024, 8, 4).unwrap(),
+            sst_min: Some(30.22),
+            sst_max: Some(31.26),
+            sst_90th_hs: Some(31.05),
+            ssta_90th_hs: Some(1.4842),
+            hotspot: Some(1.36),
+            dhw: Some(6.2743),
+            baa_7day_max: Some(3),
+        };
+        let batch = FileBatch {
+            source: "crw".into(),
+            reef_sites: vec![site.clone()],
+            heat_stress: vec![day.clone()],
+            ..Default::default()
+        };
+        let c = s.write_file(&batch).await.unwrap();
+        assert_eq!((c.reef_sites, c.heat_stress_days), (1, 1));
+        let c = s.write_file(&batch).await.unwrap();
+        assert_eq!((c.reef_sites, c.heat_stress_days), (0, 0));
+        assert_eq!(s.reef_site("florida_keys").await.unwrap().unwrap(), site);
+        let days = s.heat_stress("florida_keys", NaiveDate::MIN, NaiveDate::MAX).await.unwrap();
+        assert_eq!(days, vec![day]);
+    }
 }
 
 #[tokio::test]
-async fn platform_attributes_merge_and_unchanged_rows_are_not_rewritten() {
-    let s = store().await;
-    let mut a = Platform::new("13857", PlatformKind::ArgoFloat);
-    a.attributes = vec![("pi_name".into(), "OLD \"PI\"".into()), ("dac".into(), "aoml".into())];
-    let batch = |p: Platform| FileBatch { source: "x".into(), platforms: vec![p], ..Default::default() };
-    assert_eq!(s.write_file(&batch(a.clone())).await.unwrap().platforms, 1);
-    assert_eq!(s.write_file(&batch(a.clone())).await.unwrap().platforms, 0);
-    let mut b = Platform::new("13857", PlatformKind::ArgoFloat);
-    b.attributes = vec![("pi_name".into(), "NEW PI".into()), ("launch_date".into(), "1997-07-28T00:00:00Z".into())];
-    assert_eq!(s.write_file(&batch(b.clone())).await.unwrap().platforms, 1);
-    assert_eq!(s.write_file(&batch(b)).await.unwrap().platforms, 0);
-    let got = &s.platforms(None).await.unwrap()[0].platform;
-    assert_eq!(
-        got.attributes,
-        [("pi_name", "NEW PI"), ("dac", "aoml"), ("launch_date", "1997-07-28T00:00:00Z")]
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-    );
-}
-
-#[tokio::test]
-async fn heat_stress_days_round_trip() {
-    let s = store().await;
-    let site = model::ReefSite {
-        id: "florida_keys".into(),
-        name: "Florida Keys".into(),
-        position: Point::new(-81.625, 24.75).unwrap(),
-        mmm: Some(29.6264),
-        monthly_means: Some([
-            23.4166, 23.1889, 23.5492, 24.6089, 26.4747, 28.3325, 29.3254, 29.6264, 29.1674, 27.7384, 26.0846, 24.4925,
-        ]),
-        first_valid_dhw: NaiveDate::from_ymd_opt(1985, 3, 25),
-        first_valid_baa: NaiveDate::from_ymd_opt(1985, 3, 31),
-        polygon: None,
-    };
-    let day = model::HeatStressDay {
-        site: "florida_keys".into(),
-        date: NaiveDate::from_ymd_opt(2024, 8, 4).unwrap(),
-        sst_min: Some(30.22),
-        sst_max: Some(31.26),
-        sst_90th_hs: Some(31.05),
-        ssta_90th_hs: Some(1.4842),
-        hotspot: Some(1.36),
-        dhw: Some(6.2743),
-        baa_7day_max: Some(3),
-    };
-    let batch = FileBatch {
-        source: "crw".into(),
-        reef_sites: vec![site.clone()],
-        heat_stress: vec![day.clone()],
-        ..Default::default()
-    };
-    let c = s.write_file(&batch).await.unwrap();
-    assert_eq!((c.reef_sites, c.heat_stress_days), (1, 1));
-    let c = s.write_file(&batch).await.unwrap();
-    assert_eq!((c.reef_sites, c.heat_stress_days), (0, 0));
-    assert_eq!(s.reef_site("florida_keys").await.unwrap().unwrap(), site);
-    let days = s.heat_stress("florida_keys", NaiveDate::MIN, NaiveDate::MAX).await.unwrap();
-    assert_eq!(days, vec![day]);
-}
-
-#[tokio::test]
-async fn reopening_a_file_keeps_data_and_migrations() {
+async fn reopening_keeps_data_and_migrations() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("x.db");
-    let url = format!("sqlite://{}", path.display());
-    {
+    let mut urls = vec![format!("sqlite://{}", dir.path().join("x.db").display())];
+    if let Some(url) = crate::test_database_url() {
+        urls.push(crate::fresh_schema_url(&url, "reopening"));
+    }
+    for url in urls {
+        {
+            let s = crate::open(&url).await.unwrap();
+            s.write_file(&FileBatch {
+                source: "a".into(),
+                profiles: vec![profile("9", 1, 0.0, 0.0, 1)],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+            assert!(s.ready().await.unwrap());
+        }
         let s = crate::open(&url).await.unwrap();
+        assert_eq!(s.counts().await.unwrap().profiles, 1, "{url}");
+        assert!(s.ready().await.unwrap());
+    }
+    assert!(crate::open("mysql://x/y").await.is_err());
+}
+
+on_every_backend! {
+    async fn source_rank_decides_which_copy_wins_and_time_changes_move_partitions(s) {
+        let gdac = profile("7", 1, 10.0, 10.0, 1);
+        let mut erddap = gdac.clone();
+        erddap.source_format = model::SourceFormat::ErddapNc;
+        erddap.data_mode = DataMode::RealTime;
+        erddap.source_file = "erddap".into();
+        erddap.params[1].values[0] = 99.0;
+        let one = |p: Profile, src: &str| FileBatch { source: src.into(), profiles: vec![p], ..Default::default() };
+        assert_eq!(s.write_file(&one(erddap.clone(), "erddap")).await.unwrap().profiles, 1);
+        // The GDAC file outranks the ERDDAP copy; the ERDDAP copy then never overwrites it.
+        assert_eq!(s.write_file(&one(gdac.clone(), "test")).await.unwrap().profiles, 1);
+        assert_eq!(s.write_file(&one(erddap.clone(), "erddap")).await.unwrap().profiles, 0);
+        // Same rank from another file: kept as stored.
+        let mut other = gdac.clone();
+        other.source_file = "other".into();
+        other.params[1].values[0] = 1.0;
+        assert_eq!(s.write_file(&one(other, "other")).await.unwrap().profiles, 0);
+        let back = s.profile(&gdac.key()).await.unwrap().unwrap();
+        assert_eq!(back.params[1].values[0], 25.0);
+        assert_eq!(back.source_file, "test");
+        // The same file with a new time (another year): rewritten, found in the new year only.
+        let mut moved = gdac.clone();
+        moved.time = Some(Utc.with_ymd_and_hms(2021, 6, 1, 0, 0, 0).unwrap());
+        assert_eq!(s.write_file(&one(moved, "test")).await.unwrap().profiles, 1);
+        let year = |y: i32| {
+            TimeRange::new(
+                Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(y + 1, 1, 1, 0, 0, 0).unwrap(),
+            )
+            .unwrap()
+        };
+        let in_year = |y: i32| ProfileFilter { time: Some(year(y)), ..Default::default() };
+        assert_eq!(s.profile_stubs(&in_year(2020)).await.unwrap().len(), 0);
+        assert_eq!(s.profile_stubs(&in_year(2021)).await.unwrap().len(), 1);
+        let c = s.counts().await.unwrap();
+        assert_eq!((c.profiles, c.levels, c.files), (1, 3, 3));
+    }
+
+    async fn undated_and_unplaced_profiles_sort_first_and_round_trip(s) {
+        let mut bare = profile("8", 2, 0.0, 0.0, 1);
+        bare.time = None;
+        bare.position = None;
+        let dated = profile("8", 1, 5.0, 5.0, 3);
+        let descending = {
+            let mut p = profile("8", 1, 5.0, 5.0, 3);
+            p.direction = Direction::Descending;
+            p
+        };
         s.write_file(&FileBatch {
-            source: "a".into(),
-            profiles: vec![profile("9", 1, 0.0, 0.0, 1)],
+            source: "u".into(),
+            profiles: vec![dated.clone(), bare.clone(), descending, dated.clone()],
             ..Default::default()
         })
         .await
         .unwrap();
-        assert!(s.ready().await.unwrap());
+        let stubs = s.profile_stubs(&ProfileFilter::default()).await.unwrap();
+        let keys: Vec<String> = stubs.iter().map(|st| st.key.id()).collect();
+        assert_eq!(keys, ["8_002", "8_001", "8_001D"]);
+        assert_eq!((stubs[0].time, stubs[0].position), (None, None));
+        assert_eq!(stubs[1].params, ["PRES", "TEMP"]);
+        let back = s.profile(&bare.key()).await.unwrap().unwrap();
+        assert_eq!((back.time, back.position), (None, None));
+        let ids: Vec<i64> = stubs.iter().rev().map(|st| st.row_id).collect();
+        let full = s.profiles_by_row_ids(&[ids[0], -5, ids[2]]).await.unwrap();
+        assert_eq!(full.iter().map(|p| p.key().id()).collect::<Vec<_>>(), ["8_001D", "8_002"]);
+        let newest = s.profiles(&ProfileFilter { limit: Some(1), ..Default::default() }).await.unwrap();
+        assert_eq!(newest[0].key().id(), "8_001D");
     }
-    let s = crate::open(&url).await.unwrap();
-    assert_eq!(s.counts().await.unwrap().profiles, 1);
-    assert!(s.ready().await.unwrap());
-    assert!(crate::open("postgres://x/y").await.is_err());
+
+    async fn every_region_kind_finds_exactly_what_the_geometry_contains(s) {
+        // Points everywhere, denser near the antimeridian and the poles, and exactly on box edges.
+        let mut rng = Rng(0x1234_5678_9abc_def1);
+        let mut points: Vec<(f64, f64)> = (0..1500)
+            .map(|k| match k % 3 {
+                0 => (rng.range(-180.0, 180.0), rng.range(-90.0, 90.0)),
+                1 => (if rng.next() < 0.5 { rng.range(170.0, 180.0) } else { rng.range(-180.0, -170.0) }, rng.range(-30.0, 30.0)),
+                _ => (rng.range(-180.0, 180.0), if rng.next() < 0.5 { rng.range(75.0, 90.0) } else { rng.range(-90.0, -75.0) }),
+            })
+            .collect();
+        points.extend([(175.0, 5.0), (-175.0, -5.0), (20.0, 10.0), (30.0, 20.0), (180.0 - 1e-12, 0.0)]);
+        let profiles: Vec<Profile> = points
+            .iter()
+            .enumerate()
+            .map(|(i, &(lon, lat))| profile(&format!("{}", 100_000 + i), 1, lon, lat, 1 + (i % 28) as u32))
+            .collect();
+        s.write_file(&FileBatch { source: "grid".into(), profiles, ..Default::default() }).await.unwrap();
+        let poly = |ring: &[(f64, f64)]| Polygon::new(ring).unwrap();
+        let regions = vec![
+            Region::Box(BBox::new(175.0, -5.0, -175.0, 5.0).unwrap()),
+            Region::Box(BBox::new(20.0, 10.0, 30.0, 20.0).unwrap()),
+            Region::Box(BBox::new(-180.0, 80.0, 180.0, 90.0).unwrap()),
+            Region::Polygon(poly(&[(170.0, -10.0), (-170.0, -10.0), (-175.0, 15.0), (170.0, -10.0)])),
+            Region::Polygon(poly(&[(-10.0, -60.0), (40.0, -50.0), (10.0, 40.0), (-30.0, 10.0), (-10.0, -60.0)])),
+            Region::multipolygon(vec![
+                poly(&[(160.0, -20.0), (-160.0, -20.0), (-160.0, 20.0), (160.0, 20.0), (160.0, -20.0)]),
+                poly(&[(175.0, -30.0), (-170.0, -30.0), (-170.0, 30.0), (175.0, -30.0)]),
+            ])
+            .unwrap(),
+            Region::circle(Point::new(180.0, 0.0).unwrap(), 800.0).unwrap(),
+            Region::circle(Point::new(0.0, 89.0).unwrap(), 1500.0).unwrap(),
+            Region::circle(Point::new(-60.0, -85.0).unwrap(), 900.0).unwrap(),
+            Region::circle(Point::new(25.0, 15.0).unwrap(), 3000.0).unwrap(),
+        ];
+        let t = TimeRange::new(
+            Utc.with_ymd_and_hms(2020, 1, 5, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2020, 1, 20, 0, 0, 0).unwrap(),
+        )
+        .unwrap();
+        for region in regions {
+            for time in [None, Some(t)] {
+                let mut want: Vec<String> = points
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, (lon, lat))| {
+                        region.contains(Point::new(*lon, *lat).unwrap())
+                            && time.is_none_or(|_| (5..20).contains(&(1 + (i % 28))))
+                    })
+                    .map(|(i, _)| format!("{}", 100_000 + i))
+                    .collect();
+                want.sort();
+                let filter = ProfileFilter { region: Some(region.clone()), time, ..Default::default() };
+                let mut got: Vec<String> = s.profiles(&filter).await.unwrap().into_iter().map(|p| p.platform).collect();
+                got.sort();
+                assert_eq!(got, want, "{region:?} {time:?}");
+                assert!(!want.is_empty(), "{region:?}");
+                // Stubs are candidates: a superset the caller narrows to the same answer.
+                let stubs = s.profile_stubs(&filter).await.unwrap();
+                let mut exact: Vec<String> = stubs
+                    .into_iter()
+                    .filter(|st| st.position.is_some_and(|p| region.contains(p)))
+                    .map(|st| st.key.platform)
+                    .collect();
+                exact.sort();
+                assert_eq!(exact, want);
+            }
+        }
+    }
+
+    async fn series_filters_latest_and_stats(s) {
+        let mut pts: Vec<SeriesPoint> = Vec::new();
+        for (platform, base) in [("41009", 25.0), ("44005", 8.0)] {
+            for h in 0..48i64 {
+                for (variable, depth) in [("sea_surface_temperature", 0.0), ("wind_speed", 0.0), ("sea_surface_temperature", 1.5)] {
+                    pts.push(SeriesPoint {
+                        platform: platform.into(),
+                        variable: variable.into(),
+                        time: Utc.timestamp_opt(1_341_100_800 + h * 3600, 0).unwrap(),
+                        depth,
+                        value: base + h as f64 / 8.0 + depth,
+                        qc: if h % 10 == 0 { QcFlag::BAD } else { QcFlag::GOOD },
+                    });
+                }
+            }
+        }
+        let first = pts[0].clone();
+        let stubs = vec![Platform::new("41009", PlatformKind::Buoy), Platform::new("44005", PlatformKind::Buoy)];
+        let batch = FileBatch { source: "s".into(), platform_stubs: stubs, series: pts, ..Default::default() };
+        s.write_file(&batch).await.unwrap();
+        assert_eq!(s.counts().await.unwrap().series_points, 288);
+        assert_eq!(s.write_file(&batch).await.unwrap().series_points, 0);
+        // A key twice in one file: the last value stays.
+        let twice = [7.0, -1.0].map(|value| SeriesPoint { value, ..first.clone() }).to_vec();
+        s.write_file(&FileBatch { source: "t".into(), series: twice, ..Default::default() }).await.unwrap();
+        let f = crate::SeriesFilter {
+            variable: Some("sea_surface_temperature".into()),
+            qc_in: Some(vec![QcFlag::BAD]),
+            ..Default::default()
+        };
+        let bad = s.series_points(&f).await.unwrap();
+        assert_eq!(bad.len(), 2 * 5 * 2);
+        assert_eq!((bad[0].platform.as_str(), bad[0].value, bad[1].depth), ("41009", -1.0, 1.5));
+        assert_eq!(bad[2].platform, "44005");
+        let limited = s
+            .series_points(&crate::SeriesFilter { platform: Some("44005".into()), limit: Some(4), ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(limited.iter().map(|p| (p.variable.as_str(), p.depth)).collect::<Vec<_>>(), [
+            ("sea_surface_temperature", 0.0),
+            ("sea_surface_temperature", 1.5),
+            ("wind_speed", 0.0),
+            ("sea_surface_temperature", 0.0)
+        ]);
+        let latest = s.series_latest().await.unwrap();
+        assert_eq!(latest.len(), 4);
+        assert_eq!((latest[0].depth, latest[0].value), (0.0, 25.0 + 47.0 / 8.0));
+        assert_eq!(latest[0].time, Utc.timestamp_opt(1_341_100_800 + 47 * 3600, 0).unwrap());
+        let stats = s.series_stats().await.unwrap();
+        assert_eq!(stats.len(), 2);
+        assert_eq!((stats[0].variable.as_str(), stats[0].platforms, stats[0].count), ("sea_surface_temperature", 2, 192));
+        assert_eq!((stats[0].min, stats[0].max), (-1.0, 25.0 + 47.0 / 8.0 + 1.5));
+        assert!((stats[1].mean - (16.5 + 47.0 / 16.0)).abs() < 1e-9, "{}", stats[1].mean);
+        let platforms = s.platforms(Some(PlatformKind::Buoy)).await.unwrap();
+        assert_eq!(platforms.len(), 2);
+        assert_eq!(platforms[1].variables, ["sea_surface_temperature", "wind_speed"]);
+        assert_eq!(platforms[1].series_points, 144);
+        assert_eq!(platforms[1].last_time, Some(Utc.timestamp_opt(1_341_100_800 + 47 * 3600, 0).unwrap()));
+        assert!(s.platforms(Some(PlatformKind::ArgoFloat)).await.unwrap().is_empty());
+    }
+}
+
+/// xorshift64*: deterministic points for the region tests.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn range(&mut self, a: f64, b: f64) -> f64 {
+        a + (b - a) * self.next()
+    }
 }
 
 /// The clustered month × band copy (`profile_space`): filled by migration 3 from an older database,
@@ -264,9 +501,8 @@ async fn profile_space_is_filled_by_its_migration_and_follows_rewrites() {
     assert!(in_box(&s, BBox::new(-60.0, 40.0, -50.0, 41.0).unwrap(), jan).await.is_empty());
 }
 
-#[tokio::test]
-async fn query_history_keeps_questions_newest_first() {
-    let s = store().await;
+on_every_backend! {
+    async fn query_history_keeps_questions_newest_first(s) {
     assert!(s.ready().await.unwrap(), "migration 2 (query_history) applied");
     for (k, q) in ["average SST in the Bering Sea", "and at 1000 m?"].iter().enumerate() {
         let rec = crate::QueryRecord {
@@ -283,4 +519,5 @@ async fn query_history_keeps_questions_newest_first() {
     assert_eq!(recent[0].interpretation, "{\"n\":1}");
     assert_eq!(recent[1].session.as_deref(), Some("s1"));
     assert_eq!(s.recent_queries(1).await.unwrap().len(), 1);
+}
 }
