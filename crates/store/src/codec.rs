@@ -7,7 +7,7 @@
 //! QC), 4 all missing (NaN). Argo profiles are full of constant QC columns, constant adjusted errors and
 //! adjusted values equal to raw ones, so this halves what is written without a compressor's CPU cost.
 
-use model::{DataMode, ParamColumn, QcFlag};
+use model::{DataMode, ParamColumn, Profile, QcFlag};
 
 const MAGIC: &[u8; 4] = b"HLV2";
 const ABSENT: u8 = 0;
@@ -169,6 +169,32 @@ pub(crate) fn fnv1a(parts: &[&[u8]]) -> i64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h as i64
+}
+
+/// The content digest of a profile's metadata and encoded levels, the same on every backend, so that a
+/// migrated row and a re-ingested file agree (an unchanged row is never rewritten).
+pub(crate) fn profile_digest(p: &Profile, blob: &[u8]) -> i64 {
+    let (lon, lat) = p.position.map_or((None, None), |pt| (Some(pt.lon), Some(pt.lat)));
+    let meta = format!(
+        "{:?}|{}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{}",
+        p.time.map(|t| t.timestamp()),
+        p.time_qc.to_byte(),
+        lon,
+        lat,
+        p.position_qc.to_byte(),
+        p.data_mode.to_char(),
+        p.data_centre,
+        p.project_name,
+        p.pi_name,
+        p.platform_type,
+        p.wmo_inst_type,
+        p.positioning_system,
+        p.vertical_sampling_scheme,
+        p.config_mission_number,
+        p.source_format.as_str(),
+        p.source_file
+    );
+    fnv1a(&[meta.as_bytes(), blob])
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use model::{
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 
-use crate::codec::{decode_levels, encode_levels, fnv1a};
+use crate::codec::{decode_levels, encode_levels, fnv1a, profile_digest};
 use crate::{
     FileBatch, PlatformSummary, ProfileFilter, ProfileStub, QueryRecord, SeriesFilter, StoreError, TableCounts,
     VariableStats, WriteCounts,
@@ -465,26 +465,7 @@ impl SqliteStore {
             for (p, blob) in chunk.iter().zip(&blobs) {
                 let params = p.params.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
                 let (lon, lat) = p.position.map_or((None, None), |pt| (Some(pt.lon), Some(pt.lat)));
-                let meta = format!(
-                    "{:?}|{}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{}",
-                    ts(p.time),
-                    p.time_qc.to_byte(),
-                    lon,
-                    lat,
-                    p.position_qc.to_byte(),
-                    p.data_mode.to_char(),
-                    p.data_centre,
-                    p.project_name,
-                    p.pi_name,
-                    p.platform_type,
-                    p.wmo_inst_type,
-                    p.positioning_system,
-                    p.vertical_sampling_scheme,
-                    p.config_mission_number,
-                    p.source_format.as_str(),
-                    p.source_file
-                );
-                let digest = fnv1a(&[meta.as_bytes(), blob]);
+                let digest = profile_digest(p, blob);
                 q = q
                     .bind(p.platform.clone())
                     .bind(p.cycle)

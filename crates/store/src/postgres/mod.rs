@@ -22,7 +22,7 @@ use model::{
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
-use crate::codec::{decode_levels, encode_levels, fnv1a};
+use crate::codec::{decode_levels, encode_levels, fnv1a, profile_digest};
 use crate::sqlite::{attrs_to_json, clamp_date, parse_attrs, source_rank};
 use crate::{
     FileBatch, PlatformSummary, ProfileFilter, ProfileStub, SeriesFilter, StoreError, TableCounts, VariableStats,
@@ -82,32 +82,6 @@ fn from_ts(t: Option<i64>) -> Option<DateTime<Utc>> {
 /// NaN is stored as NULL, as SQLite does.
 fn finite(x: Option<f64>) -> Option<f64> {
     x.filter(|v| !v.is_nan())
-}
-
-/// The content digest of a profile: the same bytes as the SQLite backend hashes, so that a migrated row
-/// and a re-ingested file agree.
-pub(crate) fn profile_digest(p: &Profile, blob: &[u8]) -> i64 {
-    let (lon, lat) = p.position.map_or((None, None), |pt| (Some(pt.lon), Some(pt.lat)));
-    let meta = format!(
-        "{:?}|{}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{}",
-        ts(p.time),
-        p.time_qc.to_byte(),
-        lon,
-        lat,
-        p.position_qc.to_byte(),
-        p.data_mode.to_char(),
-        p.data_centre,
-        p.project_name,
-        p.pi_name,
-        p.platform_type,
-        p.wmo_inst_type,
-        p.positioning_system,
-        p.vertical_sampling_scheme,
-        p.config_mission_number,
-        p.source_format.as_str(),
-        p.source_file
-    );
-    fnv1a(&[meta.as_bytes(), blob])
 }
 
 /// Binds for SQL built at run time (`$1`, `$2`, ...).
