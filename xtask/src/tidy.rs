@@ -16,8 +16,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("ingest", &["model", "compute", "formats", "store"]),
     ("query", &["model", "compute", "store"]),
     ("erddap", &["model", "formats"]),
-    ("server", &["model", "compute", "formats", "store", "ingest", "query", "erddap"]),
-    ("halocline", &["model", "compute", "formats", "store", "ingest", "query", "erddap", "server"]),
+    ("alert", &["model", "compute", "store", "query"]),
+    ("server", &["model", "compute", "formats", "store", "ingest", "query", "erddap", "alert"]),
+    ("halocline", &["model", "compute", "formats", "store", "ingest", "query", "erddap", "server", "alert"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

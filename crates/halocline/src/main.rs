@@ -7,6 +7,7 @@ mod bench_erddap;
 mod bench_nlq;
 mod db_cmd;
 mod ingest_cmd;
+mod ops_cmd;
 mod qc_cmd;
 
 use std::path::PathBuf;
@@ -55,6 +56,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "HALOCLINE_BIND", default_value = "127.0.0.1:8000")]
         bind: String,
+        #[command(flatten)]
+        ops: ops_cmd::OpsArgs,
     },
     /// Ingest the bundled sample data into ./halocline-demo.db (if empty) and serve it.
     Demo {
@@ -68,6 +71,8 @@ enum Command {
         /// Ingest and print the summary, then exit without serving.
         #[arg(long)]
         no_serve: bool,
+        #[command(flatten)]
+        ops: ops_cmd::OpsArgs,
     },
     /// IOOS QARTOD quality control of a CSV with an ioos_qc config; prints the flags as CSV.
     Qc {
@@ -162,12 +167,12 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }),
-        Command::Serve { db, bind } => runtime()?.block_on(async {
+        Command::Serve { db, bind, ops } => runtime()?.block_on(async {
             let url = db.url("halocline.db");
             let store = store::open(&url).await?;
-            serve(store, &bind, &url).await
+            serve(store, &bind, &url, &ops).await
         }),
-        Command::Demo { db, bind, data, no_serve } => runtime()?.block_on(async {
+        Command::Demo { db, bind, data, no_serve, ops } => runtime()?.block_on(async {
             let url = db.url("halocline-demo.db");
             let store = store::open(&url).await?;
             let counts = store.counts().await?;
@@ -190,7 +195,7 @@ fn main() -> anyhow::Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(store, &bind, &url).await
+            serve(store, &bind, &url, &ops).await
         }),
         Command::Nlq { now, json, question } => {
             let now = match now {
@@ -230,7 +235,12 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-async fn serve(store: std::sync::Arc<dyn store::Store>, bind: &str, url: &str) -> anyhow::Result<()> {
+async fn serve(
+    store: std::sync::Arc<dyn store::Store>,
+    bind: &str,
+    url: &str,
+    ops: &ops_cmd::OpsArgs,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     println!("serving {url} on http://{addr}");
@@ -241,9 +251,11 @@ async fn serve(store: std::sync::Arc<dyn store::Store>, bind: &str, url: &str) -
         "       http://{addr}/api/series?platform=44005&variable=sea_surface_temperature&startDate=2012-07-01&endDate=2012-07-08"
     );
     println!("       http://{addr}/api/reefs/florida_keys/heatstress?startDate=2023-07-01&endDate=2023-10-01");
-    println!("press Ctrl-C to stop");
     let ingest_key = std::env::var("HALOCLINE_INGEST_KEY").ok().filter(|k| !k.is_empty());
-    server::serve(listener, server::AppState::new(store).with_ingest_key(ingest_key)).await?;
+    let state = server::AppState::new(store).with_ingest_key(ingest_key).with_notify(ops_cmd::notify_config());
+    ops_cmd::start(&state, ops).await?;
+    println!("press Ctrl-C to stop");
+    server::serve(listener, state).await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The vocabulary of halocline: platforms, profiles, series, heat-stress days, regions, time ranges,
 //! variables, QC flags and error codes. No IO, no async: every other crate speaks in these types.
 
+mod alert;
 mod error;
 mod geo;
 mod platform;
@@ -10,6 +11,9 @@ mod series;
 mod time;
 mod variable;
 
+pub use alert::{
+    Aggregate, AlertCondition, AlertRule, Comparison, FiredAlert, Receiver, Severity, Subscription, valid_alert_id,
+};
 pub use error::ErrorCode;
 pub use geo::{BBox, EARTH_RADIUS_KM, GeoError, Point, Polygon, Region, haversine_km, normalize_lon};
 pub use platform::{Platform, PlatformKind};

@@ -7,11 +7,13 @@ mod argo;
 pub mod ask;
 mod cost;
 pub mod nlq;
+mod ocean;
 mod reefs;
 
 pub use anomalies::{SeriesAnomaly, series_anomalies};
 pub use argo::{ArgoQuery, DataSpec, Items, SearchPage, SourceFilter, UserMode, VarReq, load, search, sources_of};
 pub use cost::{COST_LIMIT, Cost, cost, region_area_km2};
+pub use ocean::{CURRENT_WITHIN, OceanSummary, ocean_summary, source_family};
 pub use reefs::{RUN_LOOKBACK_DAYS, ReefStatus, reef_status, run_at_level};
 
 /// Why a query cannot be answered. Messages are lowercase and say what to change.

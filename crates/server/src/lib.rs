@@ -6,6 +6,7 @@ pub mod api;
 pub mod erddap_api;
 mod error;
 mod openapi;
+pub mod telemetry;
 mod web;
 
 use std::sync::Arc;
@@ -27,11 +28,27 @@ pub struct AppState {
     pub chat: api::chat::Sessions,
     /// Ingests announced to `/api/events` subscribers.
     pub events: tokio::sync::broadcast::Sender<api::dashboard::IngestEvent>,
+    /// Request counts and latencies (`/metrics`, `/api/v1/metrics/performance`).
+    pub telemetry: Arc<telemetry::Telemetry>,
+    /// Built-in alerting over the store (evaluated by [`spawn_workers`] and `POST /api/alerts/evaluate`).
+    pub alerts: Arc<alert::Engine>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> AppState {
-        AppState { store, ingest_key: None, chat: Default::default(), events: tokio::sync::broadcast::channel(64).0 }
+        AppState {
+            alerts: Arc::new(alert::Engine::new(store.clone(), Default::default())),
+            store,
+            ingest_key: None,
+            chat: Default::default(),
+            events: tokio::sync::broadcast::channel(64).0,
+            telemetry: Default::default(),
+        }
+    }
+
+    /// The same state with alert notifications sent as `notify` says (the SMTP relay, timeouts).
+    pub fn with_notify(self, notify: alert::NotifyConfig) -> AppState {
+        AppState { alerts: Arc::new(alert::Engine::new(self.store.clone(), notify)), ..self }
     }
 
     /// The same state with `POST /api/observations/ingest/` enabled under `key`.
@@ -68,10 +85,49 @@ pub fn router(state: AppState) -> Router {
         .route("/api/floats/latest", get(api::dashboard::floats_latest))
         .route("/api/reefs/status", get(api::dashboard::reef_status))
         .route("/api/events", get(api::dashboard::events))
+        .route("/metrics", get(api::ops::prometheus))
+        .route("/api/v1/metrics/performance", get(api::ops::performance))
+        .merge(api::alerts::read_routes())
+        .merge(api::alerts::write_routes())
         .route("/", get(web::asset))
         .merge(erddap_api::routes())
         .fallback(web::asset)
+        .layer(axum::middleware::from_fn_with_state(state.telemetry.clone(), telemetry::track))
         .with_state(state)
+}
+
+/// Only `/metrics`, for a separate metrics port (`--metrics-bind`).
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(api::ops::prometheus)).with_state(state)
+}
+
+/// Starts the background work of a serving process: alert evaluation after every announced ingest and
+/// every `alert_interval`, and the metrics recorder's upkeep. Stops when the runtime does.
+pub fn spawn_workers(state: &AppState, alert_interval: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    let state = state.clone();
+    let mut events = state.events.subscribe();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(alert_interval.max(std::time::Duration::from_secs(1)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                ev = events.recv() => {
+                    if let Err(tokio::sync::broadcast::error::RecvError::Closed) = ev {
+                        return;
+                    }
+                }
+            }
+            telemetry::handle().run_upkeep();
+            match state.alerts.evaluate(chrono::Utc::now()).await {
+                Ok(r) if r.fired + r.resolved > 0 || !r.errors.is_empty() => {
+                    tracing::info!(fired = r.fired, resolved = r.resolved, errors = ?r.errors, "alerts evaluated")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("alert evaluation failed: {e}"),
+            }
+        }
+    })
 }
 
 /// Sends one GET through `router` without a socket and returns the status and body (for benchmarks and
@@ -101,6 +157,15 @@ pub async fn get_in_process_streamed(router: &Router, uri: &str) -> Result<(u16,
     Ok((status, n))
 }
 
+/// Serves `/metrics` alone on `listener` until Ctrl-C.
+pub async fn serve_metrics(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, metrics_router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
 /// Serves `router` on `listener` until Ctrl-C.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     axum::serve(listener, router(state))
@@ -110,5 +175,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         .await
 }
 
+#[cfg(test)]
+mod ops_tests;
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! PostgreSQL + PostGIS, chosen by the URL. Writes are UPSERTs on natural keys, one transaction per ingested file, so
 //! re-ingesting a file changes nothing and a crash loses at most the file in flight.
 
+mod alerts;
 pub mod backup;
 mod codec;
 mod postgres;
@@ -239,6 +240,29 @@ pub trait Store: Send + Sync {
         let _ = limit;
         Ok(Vec::new())
     }
+
+    /// Bytes the store occupies (SQLite: the database file's pages; PostgreSQL: the tables and indexes
+    /// of its schema).
+    async fn size_bytes(&self) -> Result<u64, StoreError>;
+
+    // Built-in alerting (migration 7 in SQLite, 6 in PostgreSQL).
+
+    /// Inserts or replaces a rule (natural key `id`); true when it was new.
+    async fn put_alert_rule(&self, rule: &model::AlertRule) -> Result<bool, StoreError>;
+    /// Every rule, ordered by id.
+    async fn alert_rules(&self) -> Result<Vec<model::AlertRule>, StoreError>;
+    /// Deletes a rule and the subscriptions to it (its fired alerts stay in the history); true when it existed.
+    async fn delete_alert_rule(&self, id: &str) -> Result<bool, StoreError>;
+    /// Inserts or replaces a subscription (natural key `id`); true when it was new.
+    async fn put_alert_subscription(&self, sub: &model::Subscription) -> Result<bool, StoreError>;
+    /// Every subscription, ordered by id.
+    async fn alert_subscriptions(&self) -> Result<Vec<model::Subscription>, StoreError>;
+    /// True when it existed.
+    async fn delete_alert_subscription(&self, id: &str) -> Result<bool, StoreError>;
+    /// Inserts or updates a fired alert (natural key `(rule, subject, started_at)`).
+    async fn put_alert_event(&self, event: &model::FiredAlert) -> Result<(), StoreError>;
+    /// Fired alerts, newest first: only open ones when `open_only`, at most `limit`.
+    async fn alert_events(&self, open_only: bool, limit: usize) -> Result<Vec<model::FiredAlert>, StoreError>;
 }
 
 /// Opens the store a URL names: `sqlite://path.db`, `sqlite:path.db` or a plain file path, or

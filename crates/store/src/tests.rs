@@ -521,3 +521,92 @@ on_every_backend! {
     assert_eq!(s.recent_queries(1).await.unwrap().len(), 1);
 }
 }
+
+on_every_backend! {
+    async fn alert_rules_subscriptions_and_events_round_trip(s) {
+    use model::{Aggregate, AlertCondition, AlertRule, Comparison, FiredAlert, Receiver, Severity, Subscription};
+    let high = AlertRule {
+        id: "high-sst".into(),
+        name: "HighSST".into(),
+        condition: AlertCondition::Threshold {
+            variable: "sea_surface_temperature".into(),
+            platform: None,
+            comparison: Comparison::Above,
+            threshold: 29.0,
+            for_seconds: 600,
+            aggregate: Aggregate::Each,
+        },
+        severity: Severity::Warning,
+        enabled: true,
+    };
+    let baa = AlertRule {
+        id: "baa".into(),
+        name: "Bleaching alert level".into(),
+        condition: AlertCondition::BaaLevel { site: Some("florida_keys".into()), min_level: 3 },
+        severity: Severity::Critical,
+        enabled: false,
+    };
+    let dhw = AlertRule {
+        id: "dhw".into(),
+        name: "DHW record".into(),
+        condition: AlertCondition::DhwRecord { site: None },
+        severity: Severity::Info,
+        enabled: true,
+    };
+    assert!(s.put_alert_rule(&high).await.unwrap());
+    assert!(s.put_alert_rule(&baa).await.unwrap());
+    assert!(s.put_alert_rule(&dhw).await.unwrap());
+    let mut changed = high.clone();
+    changed.severity = Severity::Critical;
+    assert!(!s.put_alert_rule(&changed).await.unwrap(), "an UPSERT on the id");
+    assert_eq!(s.alert_rules().await.unwrap(), vec![baa.clone(), dhw.clone(), changed.clone()]);
+
+    let hook = Subscription {
+        id: "ops-hook".into(),
+        rule: Some("high-sst".into()),
+        min_severity: Severity::Warning,
+        receiver: Receiver::Webhook { url: "http://127.0.0.1:9/hook".into() },
+    };
+    let mail = Subscription {
+        id: "reef-mail".into(),
+        rule: None,
+        min_severity: Severity::Info,
+        receiver: Receiver::Email { to: "reef@example.org".into() },
+    };
+    assert!(s.put_alert_subscription(&hook).await.unwrap());
+    assert!(s.put_alert_subscription(&mail).await.unwrap());
+    assert!(!s.put_alert_subscription(&mail).await.unwrap());
+    assert_eq!(s.alert_subscriptions().await.unwrap(), vec![hook.clone(), mail.clone()]);
+    // Deleting a rule deletes the subscriptions to it, not the ones to every rule.
+    assert!(s.delete_alert_rule("high-sst").await.unwrap());
+    assert!(!s.delete_alert_rule("high-sst").await.unwrap());
+    assert_eq!(s.alert_subscriptions().await.unwrap(), vec![mail.clone()]);
+    assert!(s.delete_alert_subscription("reef-mail").await.unwrap());
+    assert!(s.alert_subscriptions().await.unwrap().is_empty());
+
+    let t0 = Utc.with_ymd_and_hms(2024, 8, 1, 0, 0, 0).unwrap() + chrono::Duration::milliseconds(250);
+    let mut ev = FiredAlert {
+        rule: "baa".into(),
+        subject: "florida_keys".into(),
+        fingerprint: "3".into(),
+        severity: Severity::Critical,
+        value: 3.0,
+        message: "Alert 1".into(),
+        started_at: t0,
+        last_seen_at: t0,
+        resolved_at: None,
+        resolve_message: None,
+    };
+    s.put_alert_event(&ev).await.unwrap();
+    let later = FiredAlert { started_at: t0 + chrono::Duration::milliseconds(1), fingerprint: "4".into(), ..ev.clone() };
+    s.put_alert_event(&later).await.unwrap();
+    assert_eq!(s.alert_events(true, 10).await.unwrap(), vec![later.clone(), ev.clone()]);
+    ev.resolved_at = Some(t0 + chrono::Duration::seconds(60));
+    ev.resolve_message = Some("level changed".into());
+    s.put_alert_event(&ev).await.unwrap();
+    assert_eq!(s.alert_events(true, 10).await.unwrap(), vec![later.clone()]);
+    assert_eq!(s.alert_events(false, 10).await.unwrap(), vec![later.clone(), ev.clone()]);
+    assert_eq!(s.alert_events(false, 1).await.unwrap(), vec![later]);
+    assert!(s.size_bytes().await.unwrap() > 0);
+}
+}

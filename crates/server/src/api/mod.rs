@@ -1,9 +1,11 @@
 //! The native REST API: thin handlers over the store; parameters parsed at the edge, wire types in `wire`.
 
+pub mod alerts;
 pub mod argo;
 pub mod chat;
 pub mod chat_wire;
 pub mod dashboard;
+pub mod ops;
 mod params;
 pub mod seed;
 pub mod stations;

@@ -999,6 +999,143 @@ impl crate::Store for PgStore {
             .collect())
     }
 
+    async fn size_bytes(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::int8 FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')",
+        )
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n.max(0) as u64)
+    }
+
+    async fn put_alert_rule(&self, rule: &model::AlertRule) -> Result<bool, StoreError> {
+        let r = crate::alerts::rule_row(rule);
+        let mut tx = self.pool.begin().await?;
+        let existed: Option<String> =
+            sqlx::query_scalar("SELECT id FROM alert_rules WHERE id = $1").bind(&r.0).fetch_optional(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO alert_rules (id, name, kind, variable, subject, comparison, threshold, for_seconds, aggregate,
+               min_level, severity, enabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, variable = excluded.variable,
+               subject = excluded.subject, comparison = excluded.comparison, threshold = excluded.threshold,
+               for_seconds = excluded.for_seconds, aggregate = excluded.aggregate, min_level = excluded.min_level,
+               severity = excluded.severity, enabled = excluded.enabled",
+        )
+        .bind(r.0)
+        .bind(r.1)
+        .bind(r.2)
+        .bind(r.3)
+        .bind(r.4)
+        .bind(r.5)
+        .bind(r.6)
+        .bind(r.7)
+        .bind(r.8)
+        .bind(r.9)
+        .bind(r.10)
+        .bind(r.11)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(existed.is_none())
+    }
+
+    async fn alert_rules(&self) -> Result<Vec<model::AlertRule>, StoreError> {
+        let rows: Vec<crate::alerts::RuleRow> = sqlx::query_as(
+            "SELECT id, name, kind, variable, subject, comparison, threshold, for_seconds, aggregate, min_level,
+               severity, enabled FROM alert_rules ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(crate::alerts::rule_from_row).collect()
+    }
+
+    async fn delete_alert_rule(&self, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM alert_subscriptions WHERE rule = $1").bind(id).execute(&mut *tx).await?;
+        let n = sqlx::query("DELETE FROM alert_rules WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(n > 0)
+    }
+
+    async fn put_alert_subscription(&self, sub: &model::Subscription) -> Result<bool, StoreError> {
+        let r = crate::alerts::subscription_row(sub);
+        let mut tx = self.pool.begin().await?;
+        let existed: Option<String> = sqlx::query_scalar("SELECT id FROM alert_subscriptions WHERE id = $1")
+            .bind(&r.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO alert_subscriptions (id, rule, min_severity, receiver, target) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET rule = excluded.rule, min_severity = excluded.min_severity,
+               receiver = excluded.receiver, target = excluded.target",
+        )
+        .bind(r.0)
+        .bind(r.1)
+        .bind(r.2)
+        .bind(r.3)
+        .bind(r.4)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(existed.is_none())
+    }
+
+    async fn alert_subscriptions(&self) -> Result<Vec<model::Subscription>, StoreError> {
+        let rows: Vec<crate::alerts::SubscriptionRow> =
+            sqlx::query_as("SELECT id, rule, min_severity, receiver, target FROM alert_subscriptions ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(crate::alerts::subscription_from_row).collect()
+    }
+
+    async fn delete_alert_subscription(&self, id: &str) -> Result<bool, StoreError> {
+        let n = sqlx::query("DELETE FROM alert_subscriptions WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(n > 0)
+    }
+
+    async fn put_alert_event(&self, event: &model::FiredAlert) -> Result<(), StoreError> {
+        let r = crate::alerts::event_row(event);
+        sqlx::query(
+            "INSERT INTO alert_events (rule, subject, started_at, fingerprint, severity, value, message, last_seen_at,
+               resolved_at, resolve_message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (rule, subject, started_at) DO UPDATE SET fingerprint = excluded.fingerprint,
+               severity = excluded.severity, value = excluded.value, message = excluded.message,
+               last_seen_at = excluded.last_seen_at, resolved_at = excluded.resolved_at,
+               resolve_message = excluded.resolve_message",
+        )
+        .bind(r.0)
+        .bind(r.1)
+        .bind(r.2)
+        .bind(r.3)
+        .bind(r.4)
+        .bind(r.5)
+        .bind(r.6)
+        .bind(r.7)
+        .bind(r.8)
+        .bind(r.9)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn alert_events(&self, open_only: bool, limit: usize) -> Result<Vec<model::FiredAlert>, StoreError> {
+        let rows: Vec<crate::alerts::EventRow> = sqlx::query_as(
+            "SELECT rule, subject, started_at, fingerprint, severity, value, message, last_seen_at, resolved_at,
+               resolve_message FROM alert_events WHERE ($1::int8 = 0 OR resolved_at IS NULL)
+             ORDER BY started_at DESC, rule, subject LIMIT $2",
+        )
+        .bind(i64::from(open_only))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(crate::alerts::event_from_row).collect()
+    }
+
     async fn record_query(&self, q: &crate::QueryRecord) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO query_history (asked_at, session, question, interpretation) VALUES ($1, $2, $3, $4)")
             .bind(q.asked_at.timestamp())

@@ -182,6 +182,49 @@ CREATE TABLE query_history (
 CREATE INDEX query_history_asked_at ON query_history (asked_at);
 "#,
     ),
+    (
+        6,
+        r#"
+-- Built-in alerting: rules on stored data, who is told, and every firing (open while resolved_at is NULL).
+CREATE TABLE alert_rules (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    kind text NOT NULL,
+    variable text,
+    subject text,
+    comparison text,
+    threshold double precision,
+    for_seconds bigint,
+    aggregate text,
+    min_level bigint,
+    severity text NOT NULL,
+    enabled bigint NOT NULL
+);
+CREATE TABLE alert_subscriptions (
+    id text PRIMARY KEY,
+    rule text,
+    min_severity text NOT NULL,
+    receiver text NOT NULL,
+    target text NOT NULL
+);
+-- Times in Unix milliseconds.
+CREATE TABLE alert_events (
+    rule text NOT NULL,
+    subject text NOT NULL,
+    started_at bigint NOT NULL,
+    fingerprint text NOT NULL,
+    severity text NOT NULL,
+    value double precision NOT NULL,
+    message text NOT NULL,
+    last_seen_at bigint NOT NULL,
+    resolved_at bigint,
+    resolve_message text,
+    PRIMARY KEY (rule, subject, started_at)
+);
+CREATE INDEX alert_events_started ON alert_events (started_at);
+CREATE INDEX alert_events_open ON alert_events (rule, subject) WHERE resolved_at IS NULL;
+"#,
+    ),
 ];
 
 /// The partition holding a UTC year, e.g. `profiles_y2020`.

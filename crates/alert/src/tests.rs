@@ -1,0 +1,322 @@
+//! Alerting tests: receivers against local fake servers (SMTP and HTTP on 127.0.0.1), rule findings on the
+//! bundled Florida Keys CRW file, and the engine's fire / de-duplicate / change / resolve cycle.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use model::{AlertCondition, AlertRule, FiredAlert, HeatStressDay, Receiver, ReefSite, Severity, Subscription};
+use store::{FileBatch, SqliteStore, Store};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+use crate::notify::{HttpUrl, NotifyConfig, SmtpConfig, check_address};
+use crate::{Engine, rules};
+
+#[test]
+fn webhook_urls_parse_or_say_why_not() {
+    assert_eq!(
+        HttpUrl::parse("http://127.0.0.1:8080/hooks/a?x=1").unwrap(),
+        HttpUrl { host: "127.0.0.1".into(), port: 8080, path: "/hooks/a?x=1".into() }
+    );
+    assert_eq!(HttpUrl::parse("http://example.org").unwrap().port, 80);
+    assert_eq!(HttpUrl::parse("http://[::1]:9/x").unwrap().host, "::1");
+    for bad in ["https://hooks.slack.com/x", "ftp://a", "http://", "http://a:99999/", "http://u:p@h/", "http://a b/"] {
+        assert!(HttpUrl::parse(bad).is_err(), "{bad}");
+    }
+    assert!(check_address("reef@example.org").is_ok());
+    for bad in ["reef", "a@b@c", "a b@c", "<a@b>", "a@b\r\nRCPT TO:<x@y>", "@b"] {
+        assert!(check_address(bad).is_err(), "{bad:?}");
+    }
+}
+
+/// A fake SMTP relay: answers one session and returns every line the client sent.
+async fn fake_smtp() -> (String, tokio::task::JoinHandle<Vec<String>>) {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    let task = tokio::spawn(async move {
+        let (s, _) = l.accept().await.unwrap();
+        let (r, mut w) = s.into_split();
+        let mut r = BufReader::new(r);
+        let mut lines = Vec::new();
+        w.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+        let mut in_data = false;
+        loop {
+            let mut line = String::new();
+            if r.read_line(&mut line).await.unwrap() == 0 {
+                break;
+            }
+            let line = line.trim_end_matches(['\r', '\n']).to_string();
+            lines.push(line.clone());
+            let reply: &[u8] = if in_data {
+                if line == "." {
+                    in_data = false;
+                    b"250 2.0.0 queued\r\n"
+                } else {
+                    continue;
+                }
+            } else if line.starts_with("EHLO") {
+                b"250-fake\r\n250 8BITMIME\r\n"
+            } else if line == "DATA" {
+                in_data = true;
+                b"354 go ahead\r\n"
+            } else if line == "QUIT" {
+                w.write_all(b"221 bye\r\n").await.unwrap();
+                break;
+            } else {
+                b"250 ok\r\n"
+            };
+            w.write_all(reply).await.unwrap();
+        }
+        lines
+    });
+    (addr, task)
+}
+
+fn rule(id: &str, condition: AlertCondition) -> AlertRule {
+    AlertRule { id: id.into(), name: id.to_uppercase(), condition, severity: Severity::Warning, enabled: true }
+}
+
+fn alert() -> FiredAlert {
+    let t = Utc.with_ymd_and_hms(2024, 8, 4, 12, 0, 0).unwrap();
+    FiredAlert {
+        rule: "baa".into(),
+        subject: "florida_keys".into(),
+        fingerprint: "3".into(),
+        severity: Severity::Warning,
+        value: 3.0,
+        message: "Florida Keys is at Alert Level 1\n.a line that starts with a dot".into(),
+        started_at: t,
+        last_seen_at: t,
+        resolved_at: None,
+        resolve_message: None,
+    }
+}
+
+#[tokio::test]
+async fn email_goes_through_an_smtp_relay() {
+    let (relay, task) = fake_smtp().await;
+    let cfg = NotifyConfig {
+        smtp: Some(SmtpConfig { relay, from: "alerts@halocline.test".into() }),
+        timeout: Duration::from_secs(20),
+    };
+    let r = rule("baa", AlertCondition::BaaLevel { site: None, min_level: 1 });
+    crate::notify::send(&cfg, &Receiver::Email { to: "reef@example.org".into() }, &r, &alert()).await.unwrap();
+    let lines = task.await.unwrap();
+    assert_eq!(lines[0], "EHLO halocline");
+    assert_eq!(lines[1], "MAIL FROM:<alerts@halocline.test>");
+    assert_eq!(lines[2], "RCPT TO:<reef@example.org>");
+    assert_eq!(lines[3], "DATA");
+    assert!(lines.contains(&"Subject: [halocline FIRING] BAA florida_keys".to_string()), "{lines:?}");
+    assert!(lines.contains(&"Florida Keys is at Alert Level 1".to_string()));
+    // Dot-stuffed on the wire.
+    assert!(lines.contains(&"..a line that starts with a dot".to_string()));
+    assert_eq!(lines.last().unwrap(), "QUIT");
+
+    // Without a relay, e-mail fails with a message that says what to set.
+    let none = NotifyConfig::default();
+    let e = crate::notify::send(&none, &Receiver::Email { to: "reef@example.org".into() }, &r, &alert())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("HALOCLINE_SMTP_RELAY"), "{e}");
+}
+
+/// A fake webhook endpoint answering `status` to every request and collecting the bodies.
+async fn fake_webhook(status: u16) -> (String, tokio::sync::mpsc::UnboundedReceiver<serde_json::Value>) {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", l.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut s, _)) = l.accept().await else { return };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                let n = s.read(&mut chunk).await.unwrap();
+                buf.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&buf).to_string();
+                if let Some(i) = text.find("\r\n\r\n") {
+                    let len: usize = text
+                        .lines()
+                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse().unwrap()))
+                        .unwrap();
+                    if buf.len() >= i + 4 + len {
+                        let body: serde_json::Value = serde_json::from_slice(&buf[i + 4..i + 4 + len]).unwrap();
+                        let _ = tx.send(body);
+                        break;
+                    }
+                }
+                if n == 0 {
+                    break;
+                }
+            }
+            let _ = s.write_all(format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n").as_bytes()).await;
+        }
+    });
+    (url, rx)
+}
+
+async fn florida_keys() -> Arc<dyn Store> {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
+    let file = std::path::PathBuf::from(format!(
+        "{}/../../data/sample/crw/crw_vs_florida_keys.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let s = ingest::ingest_files(store.clone(), vec![file], |_| {}).await;
+    assert!(s.skipped.is_empty(), "{:?}", s.skipped);
+    store
+}
+
+#[tokio::test]
+async fn baa_and_dhw_findings_on_the_florida_keys_station() {
+    let store = florida_keys().await;
+    // The file's last row: 2024-08-04, DHW 6.2743, BAA_7day_max 3 (Alert Level 1) for 11 days.
+    let baa = rules::findings(&*store, &rule("baa", AlertCondition::BaaLevel { site: None, min_level: 1 })).await.unwrap();
+    assert_eq!(baa.len(), 1);
+    assert_eq!((baa[0].subject.as_str(), baa[0].fingerprint.as_str(), baa[0].value), ("florida_keys", "3", 3.0));
+    assert!(baa[0].message.contains("Alert Level 1 (BAA 3) on 2024-08-04, for 11 days; DHW 6.27"), "{}", baa[0].message);
+    let above =
+        rules::findings(&*store, &rule("baa4", AlertCondition::BaaLevel { site: None, min_level: 4 })).await.unwrap();
+    assert!(above.is_empty());
+    // DHW 6.27 is below the maximum stored before 2023-08-05 (14.22 °C-weeks), so no record.
+    let rec = rules::findings(&*store, &rule("dhw", AlertCondition::DhwRecord { site: None })).await.unwrap();
+    assert!(rec.is_empty(), "{rec:?}");
+
+    // A site whose newest DHW beats every day more than a year older does fire.
+    let day = |d: &str, dhw: f64| HeatStressDay {
+        site: "test_reef".into(),
+        date: NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap(),
+        sst_min: None,
+        sst_max: None,
+        sst_90th_hs: None,
+        ssta_90th_hs: None,
+        hotspot: None,
+        dhw: Some(dhw),
+        baa_7day_max: Some(2),
+    };
+    let site = ReefSite {
+        id: "test_reef".into(),
+        name: "Test Reef".into(),
+        position: model::Point::new(150.0, -20.0).unwrap(),
+        mmm: Some(28.0),
+        monthly_means: None,
+        first_valid_dhw: None,
+        first_valid_baa: None,
+        polygon: None,
+    };
+    let mut platform = model::Platform::new("test_reef", model::PlatformKind::ReefSite);
+    platform.name = Some("Test Reef".into());
+    store
+        .write_file(&FileBatch {
+            source: "synthetic".into(),
+            platforms: vec![platform],
+            reef_sites: vec![site],
+            heat_stress: vec![day("2020-03-01", 4.0), day("2024-02-01", 9.0), day("2024-03-01", 5.5)],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let rec = rules::findings(&*store, &rule("dhw", AlertCondition::DhwRecord { site: Some("test_reef".into()) }))
+        .await
+        .unwrap();
+    assert_eq!(rec.len(), 1, "5.5 beats 4.0 (2020); 9.0 is within the year and does not count");
+    assert_eq!(rec[0].value, 5.5);
+    assert!(rec[0].message.contains("above the site's historical maximum 4.00"), "{}", rec[0].message);
+}
+
+#[tokio::test]
+async fn the_engine_fires_once_deduplicates_announces_changes_and_resolves() {
+    let store = florida_keys().await;
+    let (url, mut rx) = fake_webhook(200).await;
+    let engine = Engine::new(store.clone(), NotifyConfig { timeout: Duration::from_secs(20), ..Default::default() });
+    let mut r = rule("baa", AlertCondition::BaaLevel { site: None, min_level: 2 });
+    store.put_alert_rule(&r).await.unwrap();
+    store
+        .put_alert_subscription(&Subscription {
+            id: "hook".into(),
+            rule: None,
+            min_severity: Severity::Info,
+            receiver: Receiver::Webhook { url },
+        })
+        .await
+        .unwrap();
+    let t0 = Utc.with_ymd_and_hms(2024, 8, 4, 12, 0, 0).unwrap();
+    let rep = engine.evaluate(t0).await.unwrap();
+    assert_eq!((rep.fired, rep.deduplicated, rep.resolved, rep.notifications_sent), (1, 0, 0, 1), "{rep:?}");
+    let msg = rx.recv().await.unwrap();
+    assert_eq!(msg["status"], "firing");
+    assert_eq!(msg["subject"], "florida_keys");
+    assert_eq!(msg["value"], 3.0);
+
+    let rep = engine.evaluate(t0 + chrono::Duration::minutes(1)).await.unwrap();
+    assert_eq!((rep.fired, rep.deduplicated, rep.notifications_sent), (0, 1, 0), "de-duplicated: {rep:?}");
+    let open = store.alert_events(true, 10).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].last_seen_at, t0 + chrono::Duration::minutes(1));
+
+    // The level moves (a new day at BAA 4): the old alert resolves and a new one fires.
+    store
+        .write_file(&FileBatch {
+            source: "next day".into(),
+            heat_stress: vec![HeatStressDay {
+                site: "florida_keys".into(),
+                date: NaiveDate::from_ymd_opt(2024, 8, 5).unwrap(),
+                sst_min: Some(30.4),
+                sst_max: Some(31.5),
+                sst_90th_hs: Some(31.2),
+                ssta_90th_hs: Some(1.8),
+                hotspot: Some(1.6),
+                dhw: Some(8.1),
+                baa_7day_max: Some(4),
+            }],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let rep = engine.evaluate(t0 + chrono::Duration::minutes(2)).await.unwrap();
+    assert_eq!((rep.fired, rep.resolved, rep.notifications_sent), (1, 1, 2), "{rep:?}");
+    let first = rx.recv().await.unwrap();
+    let second = rx.recv().await.unwrap();
+    assert_eq!((first["status"].as_str(), first["value"].as_f64()), (Some("resolved"), Some(3.0)));
+    assert!(first["resolve_message"].as_str().unwrap().starts_with("superseded: "));
+    assert_eq!((second["status"].as_str(), second["value"].as_f64()), (Some("firing"), Some(4.0)));
+
+    // Disabling the rule resolves what it had open.
+    r.enabled = false;
+    store.put_alert_rule(&r).await.unwrap();
+    let rep = engine.evaluate(t0 + chrono::Duration::minutes(3)).await.unwrap();
+    assert_eq!((rep.fired, rep.resolved), (0, 1));
+    let last = rx.recv().await.unwrap();
+    assert_eq!(last["status"], "resolved");
+    assert_eq!(last["resolve_message"], "the rule was disabled");
+    assert!(store.alert_events(true, 10).await.unwrap().is_empty());
+    assert_eq!(store.alert_events(false, 10).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_failing_receiver_is_counted_not_fatal() {
+    let store = florida_keys().await;
+    let (url, mut rx) = fake_webhook(500).await;
+    let engine = Engine::new(store.clone(), NotifyConfig { timeout: Duration::from_secs(20), ..Default::default() });
+    store.put_alert_rule(&rule("baa", AlertCondition::BaaLevel { site: None, min_level: 1 })).await.unwrap();
+    store
+        .put_alert_subscription(&Subscription {
+            id: "hook".into(),
+            rule: Some("baa".into()),
+            min_severity: Severity::Warning,
+            receiver: Receiver::Webhook { url },
+        })
+        .await
+        .unwrap();
+    let rep = engine.evaluate(Utc::now()).await.unwrap();
+    assert_eq!((rep.fired, rep.notifications_sent, rep.notifications_failed), (1, 0, 1), "{rep:?}");
+    assert_eq!(rx.recv().await.unwrap()["status"], "firing");
+}
+
+#[test]
+fn durations_read_well() {
+    assert_eq!(rules::human_duration(600), "10 min");
+    assert_eq!(rules::human_duration(7200), "2 h");
+    assert_eq!(rules::human_duration(86_400), "1 day");
+    assert_eq!(rules::human_duration(0), "0 s");
+}
