@@ -117,7 +117,15 @@ pub async fn send(cfg: &NotifyConfig, to: &Receiver, rule: &AlertRule, a: &Fired
             })?;
             let status = if a.resolved_at.is_some() { "RESOLVED" } else { "FIRING" };
             let subject = format!("[halocline {status}] {} {}", rule.name, a.subject);
-            let mut body = format!("{}\n\nrule: {} ({})\nseverity: {}\nsubject: {}\nstarted: {}\n", a.message, rule.name, rule.id, a.severity.as_str(), a.subject, a.started_at.to_rfc3339_opts(SecondsFormat::Secs, true));
+            let mut body = format!(
+                "{}\n\nrule: {} ({})\nseverity: {}\nsubject: {}\nstarted: {}\n",
+                a.message,
+                rule.name,
+                rule.id,
+                a.severity.as_str(),
+                a.subject,
+                a.started_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+            );
             if let Some(r) = a.resolved_at {
                 body.push_str(&format!(
                     "resolved: {} ({})\n",
@@ -178,7 +186,8 @@ pub async fn send_mail(
     check_address(&smtp.from)?;
     let fail = |m: String| AlertError::Delivery { target: to.to_string(), message: m };
     let exchange = async {
-        let stream = TcpStream::connect(smtp.relay.as_str()).await.map_err(|e| fail(format!("connect {}: {e}", smtp.relay)))?;
+        let stream =
+            TcpStream::connect(smtp.relay.as_str()).await.map_err(|e| fail(format!("connect {}: {e}", smtp.relay)))?;
         let (r, mut w) = stream.into_split();
         let mut r = BufReader::new(r);
         expect(&mut r, 220).await.map_err(&fail)?;
@@ -225,7 +234,8 @@ async fn expect(r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>, code: u16) ->
         if n == 0 {
             return Err("the relay closed the connection".into());
         }
-        let got: u16 = line.get(..3).and_then(|c| c.parse().ok()).ok_or_else(|| format!("not an SMTP reply: {line:?}"))?;
+        let got: u16 =
+            line.get(..3).and_then(|c| c.parse().ok()).ok_or_else(|| format!("not an SMTP reply: {line:?}"))?;
         if line.as_bytes().get(3) == Some(&b'-') {
             continue;
         }

@@ -26,8 +26,17 @@ pub const CURRENT_WITHIN: Duration = query::CURRENT_WITHIN;
 pub async fn findings(store: &dyn Store, rule: &AlertRule) -> Result<Vec<Finding>, AlertError> {
     match &rule.condition {
         AlertCondition::Threshold { variable, platform, comparison, threshold, for_seconds, aggregate } => {
-            threshold_findings(store, rule, variable, platform.as_deref(), *comparison, *threshold, *for_seconds, *aggregate)
-                .await
+            threshold_findings(
+                store,
+                rule,
+                variable,
+                platform.as_deref(),
+                *comparison,
+                *threshold,
+                *for_seconds,
+                *aggregate,
+            )
+            .await
         }
         AlertCondition::BaaLevel { site, min_level } => baa_findings(store, site.as_deref(), *min_level).await,
         AlertCondition::DhwRecord { site } => dhw_record_findings(store, site.as_deref()).await,

@@ -115,9 +115,8 @@ async fn email_goes_through_an_smtp_relay() {
 
     // Without a relay, e-mail fails with a message that says what to set.
     let none = NotifyConfig::default();
-    let e = crate::notify::send(&none, &Receiver::Email { to: "reef@example.org".into() }, &r, &alert())
-        .await
-        .unwrap_err();
+    let e =
+        crate::notify::send(&none, &Receiver::Email { to: "reef@example.org".into() }, &r, &alert()).await.unwrap_err();
     assert!(e.to_string().contains("HALOCLINE_SMTP_RELAY"), "{e}");
 }
 
@@ -138,7 +137,9 @@ async fn fake_webhook(status: u16) -> (String, tokio::sync::mpsc::UnboundedRecei
                 if let Some(i) = text.find("\r\n\r\n") {
                     let len: usize = text
                         .lines()
-                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse().unwrap()))
+                        .find_map(|l| {
+                            l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse().unwrap())
+                        })
                         .unwrap();
                     if buf.len() >= i + 4 + len {
                         let body: serde_json::Value = serde_json::from_slice(&buf[i + 4..i + 4 + len]).unwrap();
@@ -171,10 +172,15 @@ async fn florida_keys() -> Arc<dyn Store> {
 async fn baa_and_dhw_findings_on_the_florida_keys_station() {
     let store = florida_keys().await;
     // The file's last row: 2024-08-04, DHW 6.2743, BAA_7day_max 3 (Alert Level 1) for 11 days.
-    let baa = rules::findings(&*store, &rule("baa", AlertCondition::BaaLevel { site: None, min_level: 1 })).await.unwrap();
+    let baa =
+        rules::findings(&*store, &rule("baa", AlertCondition::BaaLevel { site: None, min_level: 1 })).await.unwrap();
     assert_eq!(baa.len(), 1);
     assert_eq!((baa[0].subject.as_str(), baa[0].fingerprint.as_str(), baa[0].value), ("florida_keys", "3", 3.0));
-    assert!(baa[0].message.contains("Alert Level 1 (BAA 3) on 2024-08-04, for 11 days; DHW 6.27"), "{}", baa[0].message);
+    assert!(
+        baa[0].message.contains("Alert Level 1 (BAA 3) on 2024-08-04, for 11 days; DHW 6.27"),
+        "{}",
+        baa[0].message
+    );
     let above =
         rules::findings(&*store, &rule("baa4", AlertCondition::BaaLevel { site: None, min_level: 4 })).await.unwrap();
     assert!(above.is_empty());

@@ -21,7 +21,8 @@ pub fn notify_config() -> alert::NotifyConfig {
     let relay = std::env::var("HALOCLINE_SMTP_RELAY").ok().filter(|r| !r.is_empty());
     let from = std::env::var("HALOCLINE_SMTP_FROM").ok().filter(|f| !f.is_empty());
     alert::NotifyConfig {
-        smtp: relay.map(|relay| alert::SmtpConfig { relay, from: from.unwrap_or_else(|| "halocline@localhost".into()) }),
+        smtp: relay
+            .map(|relay| alert::SmtpConfig { relay, from: from.unwrap_or_else(|| "halocline@localhost".into()) }),
         ..Default::default()
     }
 }

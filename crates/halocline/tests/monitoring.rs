@@ -42,7 +42,8 @@ fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_string() };
+    let body =
+        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_string() };
     Ok((status, body))
 }
 
@@ -121,7 +122,8 @@ fn prometheus_scrapes_halocline_and_finds_ocean_records_total() {
     let promtool = on_path("promtool");
     assert!(promtool.is_some() || !required, "HALOCLINE_REQUIRE_PROMETHEUS=1 but promtool is not on PATH");
     if let Some(promtool) = promtool {
-        let (status, said) = Command::new(promtool).args(["check", "metrics"]).stdin(Stdio::piped()).output_with(&scrape);
+        let (status, said) =
+            Command::new(promtool).args(["check", "metrics"]).stdin(Stdio::piped()).output_with(&scrape);
         assert!(status.success(), "promtool check metrics: {said}");
     }
 

@@ -139,7 +139,8 @@ pub struct AlertRule {
 
 /// Whether a rule id is acceptable: 1–64 characters of `[a-z0-9_-]`.
 pub fn valid_alert_id(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    (1..=64).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// Where notifications go.

@@ -109,7 +109,8 @@ pub async fn ocean_summary(store: &dyn Store) -> Result<OceanSummary, QueryError
     let mut anomalies_last_hour = 0;
     if let Some(newest) = latest.iter().map(|p| p.time).max() {
         let end = newest + Duration::seconds(1);
-        let window = TimeRange::new(end - Duration::hours(1), end).map_err(|e| QueryError::BadRequest(e.to_string()))?;
+        let window =
+            TimeRange::new(end - Duration::hours(1), end).map_err(|e| QueryError::BadRequest(e.to_string()))?;
         anomalies_last_hour = crate::series_anomalies(store, window, None, 100_000).await?.len() as u64;
     }
 

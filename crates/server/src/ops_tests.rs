@@ -68,8 +68,14 @@ async fn metrics_show_the_ocean_state_of_the_sample_and_requests_by_route_templa
     // The only SST series is buoy 44005; its last row (2012-12-14 05:50) reads 9.6 °C.
     assert_eq!(sample(&text, "ocean_avg_sst_celsius"), Some(9.6));
     // Daily means of the last 7 days of 44005's SST (24 hourly rows a day, 6 on the last day).
-    assert_eq!(sample(&text, "ocean_sst_last_day_celsius{day=\"2012-12-14\"}").map(|v| (v * 1e6).round() / 1e6), Some(9.683333));
-    assert_eq!(sample(&text, "ocean_sst_last_day_celsius{day=\"2012-12-08\"}").map(|v| (v * 1e6).round() / 1e6), Some(10.279167));
+    assert_eq!(
+        sample(&text, "ocean_sst_last_day_celsius{day=\"2012-12-14\"}").map(|v| (v * 1e6).round() / 1e6),
+        Some(9.683333)
+    );
+    assert_eq!(
+        sample(&text, "ocean_sst_last_day_celsius{day=\"2012-12-08\"}").map(|v| (v * 1e6).round() / 1e6),
+        Some(10.279167)
+    );
     assert!(!text.contains("day=\"2012-12-07\""));
     // Florida Keys' last day (2024-08-04): DHW 6.2743, BAA 3, SSTA 1.4842 → 54.97.
     assert_eq!(sample(&text, "ocean_avg_health_score").map(|v| (v * 1e4).round() / 1e4), Some(54.9718));
@@ -164,20 +170,38 @@ async fn alert_routes_validate_and_round_trip() {
         assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
         assert!(b["message"].as_str().unwrap().contains(why), "{b} should say {why}");
     }
-    let (s, _) = json_call(&app, "PUT", "/api/alerts/rules/Bad%20Id", Some(json!({"name": "x", "kind": "dhw_record"}))).await;
+    let (s, _) =
+        json_call(&app, "PUT", "/api/alerts/rules/Bad%20Id", Some(json!({"name": "x", "kind": "dhw_record"}))).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (_, list) = json_call(&app, "GET", "/api/alerts/rules", None).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 
-    let (s, b) = json_call(&app, "PUT", "/api/alerts/subscriptions/mail", Some(json!({"receiver": "email", "target": "reef@example.org", "min_severity": "critical"}))).await;
+    let (s, b) = json_call(
+        &app,
+        "PUT",
+        "/api/alerts/subscriptions/mail",
+        Some(json!({"receiver": "email", "target": "reef@example.org", "min_severity": "critical"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    let (s, b) = json_call(&app, "PUT", "/api/alerts/subscriptions/slack", Some(json!({"receiver": "webhook", "target": "https://hooks.example.org/x"}))).await;
+    let (s, b) = json_call(
+        &app,
+        "PUT",
+        "/api/alerts/subscriptions/slack",
+        Some(json!({"receiver": "webhook", "target": "https://hooks.example.org/x"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(b["message"].as_str().unwrap().contains("https is not supported"));
-    let (s, _) = json_call(&app, "PUT", "/api/alerts/subscriptions/x", Some(json!({"receiver": "pigeon", "target": "roof"}))).await;
+    let (s, _) =
+        json_call(&app, "PUT", "/api/alerts/subscriptions/x", Some(json!({"receiver": "pigeon", "target": "roof"})))
+            .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (_, subs) = json_call(&app, "GET", "/api/alerts/subscriptions", None).await;
-    assert_eq!(subs, json!([{"id": "mail", "rule": null, "min_severity": "critical", "receiver": "email", "target": "reef@example.org"}]));
+    assert_eq!(
+        subs,
+        json!([{"id": "mail", "rule": null, "min_severity": "critical", "receiver": "email", "target": "reef@example.org"}])
+    );
     assert_eq!(call(&app, "DELETE", "/api/alerts/subscriptions/mail", None).await.0, StatusCode::NO_CONTENT);
     assert_eq!(call(&app, "DELETE", "/api/alerts/subscriptions/mail", None).await.0, StatusCode::NOT_FOUND);
     assert_eq!(call(&app, "DELETE", "/api/alerts/rules/high-sst", None).await.0, StatusCode::NO_CONTENT);
@@ -215,7 +239,9 @@ async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Value>) -> Value {
 async fn ingest(app: &axum::Router, points: &[(&str, f64)]) {
     let items: Vec<Value> = points
         .iter()
-        .map(|(t, v)| json!({"location_id": "TEST1", "timestamp": t, "variable": "sea_surface_temperature", "value": v}))
+        .map(
+            |(t, v)| json!({"location_id": "TEST1", "timestamp": t, "variable": "sea_surface_temperature", "value": v}),
+        )
         .collect();
     let req = Request::post("/api/observations/ingest/")
         .header("content-type", "application/json")
@@ -240,24 +266,33 @@ async fn high_sst_fires_once_through_a_webhook_deduplicates_and_resolves() {
     assert_eq!(call(&app, "PUT", "/api/alerts/subscriptions/ops", Some(sub)).await.0, StatusCode::CREATED);
 
     // 10 minutes of water above 29 °C.
-    ingest(&app, &[("2024-08-01T12:00:00Z", 29.6), ("2024-08-01T12:05:00Z", 29.8), ("2024-08-01T12:10:00Z", 30.0)]).await;
+    ingest(&app, &[("2024-08-01T12:00:00Z", 29.6), ("2024-08-01T12:05:00Z", 29.8), ("2024-08-01T12:10:00Z", 30.0)])
+        .await;
     let fired = next(&mut rx).await;
     assert_eq!(fired["status"], "firing");
     assert_eq!(fired["rule"], "high-sst");
     assert_eq!(fired["subject"], "all");
     assert!((fired["value"].as_f64().unwrap() - 29.8).abs() < 1e-9, "{fired}");
-    assert!(fired["message"].as_str().unwrap().contains("averaged 29.80 degree_Celsius over 1 platform in the last 10 min"), "{fired}");
+    assert!(
+        fired["message"].as_str().unwrap().contains("averaged 29.80 degree_Celsius over 1 platform in the last 10 min"),
+        "{fired}"
+    );
 
     // Evaluating again announces nothing new.
     let (s, r) = json_call(&app, "POST", "/api/alerts/evaluate", None).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!((r["fired"].as_u64(), r["deduplicated"].as_u64(), r["notifications_sent"].as_u64()), (Some(0), Some(1), Some(0)), "{r}");
+    assert_eq!(
+        (r["fired"].as_u64(), r["deduplicated"].as_u64(), r["notifications_sent"].as_u64()),
+        (Some(0), Some(1), Some(0)),
+        "{r}"
+    );
     assert!(rx.try_recv().is_err(), "a duplicate was sent");
     let (_, open) = json_call(&app, "GET", "/api/alerts?open=true", None).await;
     assert_eq!(open.as_array().unwrap().len(), 1);
 
     // The water cools: the last 10 minutes of data average 27.1 °C.
-    ingest(&app, &[("2024-08-01T12:15:00Z", 27.2), ("2024-08-01T12:20:00Z", 27.1), ("2024-08-01T12:25:00Z", 27.0)]).await;
+    ingest(&app, &[("2024-08-01T12:15:00Z", 27.2), ("2024-08-01T12:20:00Z", 27.1), ("2024-08-01T12:25:00Z", 27.0)])
+        .await;
     let resolved = next(&mut rx).await;
     assert_eq!(resolved["status"], "resolved");
     assert_eq!(resolved["resolve_message"], "the condition no longer holds");

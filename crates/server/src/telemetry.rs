@@ -40,7 +40,10 @@ fn describe_all() {
         "ocean_avg_sst_celsius",
         "Mean over platforms of each one's newest sea surface temperature (degC), platforms within 24 h of the newest SST stored"
     );
-    describe_gauge!("ocean_avg_ph", "Mean over platforms of each one's newest pH, platforms within 24 h of the newest pH stored");
+    describe_gauge!(
+        "ocean_avg_ph",
+        "Mean over platforms of each one's newest pH, platforms within 24 h of the newest pH stored"
+    );
     describe_gauge!(
         "ocean_avg_health_score",
         "Mean over reef sites of the 0-100 health score (compute::health::score) of each site's newest heat-stress day"
@@ -236,7 +239,8 @@ fn set_ocean_gauges(s: &query::OceanSummary) {
     }
     let now = chrono::Utc::now();
     for (source, t) in &s.newest_by_source {
-        metrics::gauge!("ocean_ingest_lag_seconds", "source" => *source).set((now - *t).num_milliseconds() as f64 / 1e3);
+        metrics::gauge!("ocean_ingest_lag_seconds", "source" => *source)
+            .set((now - *t).num_milliseconds() as f64 / 1e3);
     }
     let c = &s.counts;
     for (table, n) in [

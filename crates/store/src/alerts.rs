@@ -28,8 +28,7 @@ pub(crate) type SubscriptionRow = (String, Option<String>, String, String, Strin
 
 /// `alert_events`: rule, subject, started_at, fingerprint, severity, value, message, last_seen_at,
 /// resolved_at, resolve_message (times in Unix milliseconds).
-pub(crate) type EventRow =
-    (String, String, i64, String, String, f64, String, i64, Option<i64>, Option<String>);
+pub(crate) type EventRow = (String, String, i64, String, String, f64, String, i64, Option<i64>, Option<String>);
 
 pub(crate) fn rule_row(r: &AlertRule) -> RuleRow {
     let (variable, subject, comparison, threshold, for_seconds, aggregate, min_level) = match &r.condition {
@@ -68,8 +67,20 @@ fn corrupt(what: &str, id: &str) -> StoreError {
 }
 
 pub(crate) fn rule_from_row(row: RuleRow) -> Result<AlertRule, StoreError> {
-    let (id, name, kind, variable, subject, comparison, threshold, for_seconds, aggregate, min_level, severity, enabled) =
-        row;
+    let (
+        id,
+        name,
+        kind,
+        variable,
+        subject,
+        comparison,
+        threshold,
+        for_seconds,
+        aggregate,
+        min_level,
+        severity,
+        enabled,
+    ) = row;
     let condition = match kind.as_str() {
         "threshold" => AlertCondition::Threshold {
             variable: variable.ok_or_else(|| corrupt("no variable", &id))?,

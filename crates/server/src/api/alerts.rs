@@ -118,7 +118,9 @@ impl RuleBody {
         if self.id.as_ref().is_some_and(|i| *i != id) {
             return Err(bad("the id in the body differs from the id in the path"));
         }
-        let unused = |what: &str, set: bool| if set { Err(bad(format!("{what} does not apply to kind {:?}", self.kind))) } else { Ok(()) };
+        let unused = |what: &str, set: bool| {
+            if set { Err(bad(format!("{what} does not apply to kind {:?}", self.kind))) } else { Ok(()) }
+        };
         let condition = match self.kind.as_str() {
             "threshold" => {
                 unused("site", self.site.is_some())?;
@@ -128,13 +130,16 @@ impl RuleBody {
                     platform: self.platform.clone(),
                     comparison: match self.comparison.as_deref() {
                         None => Comparison::Above,
-                        Some(c) => Comparison::parse(c).ok_or_else(|| bad(format!("comparison {c:?} is not above or below")))?,
+                        Some(c) => Comparison::parse(c)
+                            .ok_or_else(|| bad(format!("comparison {c:?} is not above or below")))?,
                     },
                     threshold: self.threshold.ok_or_else(|| bad("a threshold rule needs a threshold"))?,
                     for_seconds: self.for_seconds.unwrap_or(0),
                     aggregate: match self.aggregate.as_deref() {
                         None => Aggregate::Each,
-                        Some(a) => Aggregate::parse(a).ok_or_else(|| bad(format!("aggregate {a:?} is not each or mean")))?,
+                        Some(a) => {
+                            Aggregate::parse(a).ok_or_else(|| bad(format!("aggregate {a:?} is not each or mean")))?
+                        }
                     },
                 }
             }
@@ -160,7 +165,9 @@ impl RuleBody {
         };
         let severity = match self.severity.as_deref() {
             None => Severity::Warning,
-            Some(s) => Severity::parse(s).ok_or_else(|| bad(format!("severity {s:?} is not info, warning or critical")))?,
+            Some(s) => {
+                Severity::parse(s).ok_or_else(|| bad(format!("severity {s:?} is not info, warning or critical")))?
+            }
         };
         let rule = AlertRule { id, name: self.name, condition, severity, enabled: self.enabled.unwrap_or(true) };
         alert::validate_rule(&rule)?;
@@ -315,7 +322,10 @@ pub async fn put_subscription(
 }
 
 #[utoipa::path(delete, path = "/api/alerts/subscriptions/{id}", tag = "alerts", params(("id" = String, Path)), responses((status = 204, description = "deleted"), (status = 404, body = ErrorBody)))]
-pub async fn delete_subscription(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_subscription(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     if state.store.delete_alert_subscription(&id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
