@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use metrics::{describe_counter, describe_gauge, describe_histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use metrics_util::MetricKindMask;
 
 /// Request latency buckets, seconds.
 const LATENCY_BUCKETS: &[f64] =
@@ -22,7 +23,10 @@ const LATENCY_BUCKETS: &[f64] =
 pub fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
+        // Gauges not set for an hour disappear (a day that left the 7-day window, a deleted rule); the
+        // ocean gauges are set on every scrape, alert gauges on every evaluation.
         let builder = PrometheusBuilder::new()
+            .idle_timeout(MetricKindMask::GAUGE, Some(Duration::from_secs(3600)))
             .set_buckets_for_metric(Matcher::Full("halocline_http_request_duration_seconds".into()), LATENCY_BUCKETS)
             .unwrap_or_else(|_| PrometheusBuilder::new());
         let recorder = builder.build_recorder();
