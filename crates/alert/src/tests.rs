@@ -326,3 +326,49 @@ fn durations_read_well() {
     assert_eq!(rules::human_duration(86_400), "1 day");
     assert_eq!(rules::human_duration(0), "0 s");
 }
+
+#[tokio::test]
+async fn threshold_each_skips_stale_platforms_and_bad_qc() {
+    use model::{Aggregate, Comparison, QcFlag, SeriesPoint};
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
+    let t = Utc.with_ymd_and_hms(2024, 8, 1, 12, 0, 0).unwrap();
+    let pt = |platform: &str, minutes_before: i64, value: f64, qc: QcFlag| SeriesPoint {
+        platform: platform.into(),
+        variable: "sea_surface_temperature".into(),
+        time: t - chrono::Duration::minutes(minutes_before),
+        depth: 0.0,
+        value,
+        qc,
+    };
+    let series = vec![
+        pt("A", 20, 28.0, QcFlag::GOOD),
+        pt("A", 10, 29.5, QcFlag::GOOD),
+        pt("A", 0, 30.5, QcFlag::GOOD),
+        // Stale: three days behind the newest SST in the store.
+        pt("B", 3 * 24 * 60, 31.0, QcFlag::GOOD),
+        // A spike flagged bad does not count; the good value before it is below the threshold.
+        pt("C", 5, 28.0, QcFlag::GOOD),
+        pt("C", 0, 35.0, QcFlag::BAD),
+    ];
+    let stubs = ["A", "B", "C"].iter().map(|p| model::Platform::new(*p, model::PlatformKind::Buoy)).collect();
+    store
+        .write_file(&FileBatch { source: "t".into(), platform_stubs: stubs, series, ..Default::default() })
+        .await
+        .unwrap();
+    let r = rule(
+        "hot",
+        AlertCondition::Threshold {
+            variable: "sea_surface_temperature".into(),
+            platform: None,
+            comparison: Comparison::Above,
+            threshold: 29.0,
+            for_seconds: 600,
+            aggregate: Aggregate::Each,
+        },
+    );
+    let f = rules::findings(&*store, &r).await.unwrap();
+    assert_eq!(f.len(), 1, "{f:?}");
+    // The last 10 minutes of A: 29.5 and 30.5.
+    assert_eq!((f[0].subject.as_str(), f[0].value), ("A", 30.0));
+    assert!(f[0].message.contains("(2 observations)"), "{}", f[0].message);
+}
