@@ -59,6 +59,8 @@ impl AppState {
 
 /// All routes over `state`; tests call it with `oneshot`, `serve` binds it to a socket.
 pub fn router(state: AppState) -> Router {
+    // The metrics recorder must exist before the first request (and before sources record fetches).
+    telemetry::handle();
     Router::new()
         .route("/health", get(api::health))
         .route("/api/openapi.json", get(openapi::document))
@@ -104,6 +106,7 @@ pub fn metrics_router(state: AppState) -> Router {
 /// Starts the background work of a serving process: alert evaluation after every announced ingest and
 /// every `alert_interval`, and the metrics recorder's upkeep. Stops when the runtime does.
 pub fn spawn_workers(state: &AppState, alert_interval: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    telemetry::handle();
     let state = state.clone();
     let mut events = state.events.subscribe();
     tokio::spawn(async move {
