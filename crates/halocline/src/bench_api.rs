@@ -78,9 +78,12 @@ fn bytecount_ids(body: &[u8]) -> usize {
     body.windows(6).filter(|w| w == b"\"_id\":").count()
 }
 
+/// A row of ../shared/bench/postgis_profiles.py: id, time, lon, lat.
+type PgRow = (i64, chrono::DateTime<Utc>, f64, f64);
+
 /// The rows of ../shared/bench/postgis_profiles.py: `(id, time, lon, lat)`, one per line as
 /// `id<TAB>2020-06-01T00:00:00<TAB>lon<TAB>lat`.
-fn read_rows(path: &std::path::Path) -> anyhow::Result<Vec<(i64, chrono::DateTime<Utc>, f64, f64)>> {
+fn read_rows(path: &std::path::Path) -> anyhow::Result<Vec<PgRow>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     text.lines()
         .enumerate()
