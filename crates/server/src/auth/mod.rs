@@ -189,3 +189,6 @@ pub fn hex(bytes: &[u8]) -> String {
         s
     })
 }
+
+#[cfg(test)]
+mod tests;
