@@ -29,24 +29,28 @@ fn unauthorized(message: impl Into<String>) -> Response {
 }
 
 /// The credential a request presents, if any.
-fn presented(headers: &HeaderMap) -> Result<Option<String>, Response> {
+fn presented(headers: &HeaderMap) -> Result<Option<String>, &'static str> {
     if let Some(v) = headers.get("x-api-key") {
-        let v = v.to_str().map_err(|_| unauthorized("X-API-Key is not text"))?.trim();
+        let v = v.to_str().map_err(|_| "X-API-Key is not text")?.trim();
         return Ok((!v.is_empty()).then(|| v.to_string()));
     }
     if let Some(v) = headers.get(header::AUTHORIZATION) {
-        let v = v.to_str().map_err(|_| unauthorized("Authorization is not text"))?.trim();
+        let v = v.to_str().map_err(|_| "Authorization is not text")?.trim();
         let token = v
             .strip_prefix("Bearer ")
             .or_else(|| v.strip_prefix("bearer "))
-            .ok_or_else(|| unauthorized("Authorization must be 'Bearer <token or API key>'"))?;
+            .ok_or("Authorization must be 'Bearer <token or API key>'")?;
         return Ok(Some(token.trim().to_string()));
     }
     Ok(None)
 }
 
 /// Who presents `credential`: an API key, the configured ingest key, or a user's access token.
-pub async fn authenticate(state: &AppState, credential: &str) -> Result<Principal, Response> {
+pub async fn authenticate(state: &AppState, credential: &str) -> Result<Principal, Box<Response>> {
+    authenticate_inner(state, credential).await.map_err(Box::new)
+}
+
+async fn authenticate_inner(state: &AppState, credential: &str) -> Result<Principal, Response> {
     let is_jwt = !credentials::is_api_key(credential) && credential.split('.').count() == 3;
     if !is_jwt {
         if let Some(env_key) = &state.ingest_key {
@@ -107,11 +111,11 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         Principal::Anonymous
     } else {
         match presented(req.headers()) {
-            Err(resp) => return resp,
+            Err(why) => return unauthorized(why),
             Ok(None) => Principal::Anonymous,
             Ok(Some(c)) => match authenticate(&state, &c).await {
                 Ok(p) => p,
-                Err(resp) => return resp,
+                Err(resp) => return *resp,
             },
         }
     };
