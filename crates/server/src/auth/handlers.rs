@@ -58,7 +58,7 @@ pub async fn audit(
         ip: caller.and_then(|c| c.ip.clone()),
         request_id: caller.and_then(|c| c.request_id.clone()),
     };
-    tracing::info!(action, target, outcome, actor = e.actor.as_deref(), "audit");
+    tracing::info!(action, subject = target, outcome, actor = e.actor.as_deref(), "audit");
     if let Err(err) = store.append_audit(&e).await {
         tracing::error!(error = %err, action, "cannot write the audit log");
     }
