@@ -7,6 +7,7 @@ pub mod backup;
 mod codec;
 mod postgres;
 mod sqlite;
+mod sqlite_read;
 pub mod transfer;
 
 use std::sync::Arc;
@@ -33,6 +34,8 @@ pub enum StoreError {
     Migration { version: i64, message: String },
     #[error("backup: {0}")]
     Backup(String),
+    #[error("database read error: {0}")]
+    Read(String),
 }
 
 impl StoreError {

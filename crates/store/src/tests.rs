@@ -14,8 +14,13 @@ use crate::{FileBatch, ProfileFilter, SqliteStore, Store};
 
 /// A fresh store of each backend under test, with a label for messages.
 pub(crate) async fn backends(test: &str) -> Vec<(&'static str, Arc<dyn Store>)> {
-    let mut v: Vec<(&'static str, Arc<dyn Store>)> =
-        vec![("sqlite", Arc::new(SqliteStore::open(":memory:").await.unwrap()))];
+    // A file database too: reads on files go through the direct readers (`sqlite_read`), not sqlx. The
+    // folder is kept (deleted with the system's temporary files) because the store outlives this function.
+    let file = tempfile::tempdir().unwrap().keep().join("store.db");
+    let mut v: Vec<(&'static str, Arc<dyn Store>)> = vec![
+        ("sqlite", Arc::new(SqliteStore::open(":memory:").await.unwrap())),
+        ("sqlite-file", Arc::new(SqliteStore::open(file.to_str().unwrap()).await.unwrap())),
+    ];
     if let Some(url) = crate::test_database_url() {
         // A small pool per test: the tests run in parallel against one server.
         let url = crate::fresh_schema_url(&url, test) + "&max_connections=4";
