@@ -1,6 +1,7 @@
 //! The `halocline` binary: ingest, serve, demo, qc and bench subcommands over one store. This is the only
 //! crate that reads environment variables and prints to the terminal.
 
+mod auth_cmd;
 mod bench;
 mod bench_api;
 mod bench_erddap;
@@ -19,6 +20,9 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log format on stderr: text or json (one JSON object per line, with the request id).
+    #[arg(long, global = true, env = "HALOCLINE_LOG_FORMAT", default_value = "text")]
+    log_format: String,
 }
 
 /// Where the store lives: `--db URL`, else `DATABASE_URL`, else a file in the working directory.
@@ -55,6 +59,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "HALOCLINE_BIND", default_value = "127.0.0.1:8000")]
         bind: String,
+        #[command(flatten)]
+        auth: auth_cmd::AuthArgs,
     },
     /// Ingest the bundled sample data into ./halocline-demo.db (if empty) and serve it.
     Demo {
@@ -68,6 +74,18 @@ enum Command {
         /// Ingest and print the summary, then exit without serving.
         #[arg(long)]
         no_serve: bool,
+        #[command(flatten)]
+        auth: auth_cmd::AuthArgs,
+    },
+    /// User accounts (argon2 passwords, roles guest/educator/researcher/admin).
+    Users {
+        #[command(subcommand)]
+        what: auth_cmd::UsersCommand,
+    },
+    /// API keys (shown once, stored as SHA-256).
+    Keys {
+        #[command(subcommand)]
+        what: auth_cmd::KeysCommand,
     },
     /// IOOS QARTOD quality control of a CSV with an ioos_qc config; prints the flags as CSV.
     Qc {
@@ -136,13 +154,22 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HALOCLINE_LOG")
-                .unwrap_or_else(|_| "warn,sqlx=error,halocline=info,server=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("HALOCLINE_LOG")
+            .unwrap_or_else(|_| "warn,sqlx=error,halocline=info,server=info".into())
+    };
+    match cli.log_format.as_str() {
+        "json" => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init(),
+        "text" => tracing_subscriber::fmt().with_env_filter(filter()).with_writer(std::io::stderr).init(),
+        other => anyhow::bail!("--log-format {other:?}: use text or json"),
+    }
     match cli.command {
         Command::Qc { config, data, out } => {
             let mut sink: Box<dyn std::io::Write> = match out {
@@ -162,12 +189,16 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }),
-        Command::Serve { db, bind } => runtime()?.block_on(async {
+        Command::Serve { db, bind, auth } => runtime()?.block_on(async {
             let url = db.url("halocline.db");
+            let auth = auth.config()?;
             let store = store::open(&url).await?;
-            serve(store, &bind, &url).await
+            serve(store, &bind, &url, auth).await
         }),
-        Command::Demo { db, bind, data, no_serve } => runtime()?.block_on(async {
+        Command::Users { what } => runtime()?.block_on(auth_cmd::users(what)),
+        Command::Keys { what } => runtime()?.block_on(auth_cmd::keys(what)),
+        Command::Demo { db, bind, data, no_serve, auth } => runtime()?.block_on(async {
+            let auth = auth.config()?;
             let url = db.url("halocline-demo.db");
             let store = store::open(&url).await?;
             let counts = store.counts().await?;
@@ -190,7 +221,7 @@ fn main() -> anyhow::Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(store, &bind, &url).await
+            serve(store, &bind, &url, auth).await
         }),
         Command::Nlq { now, json, question } => {
             let now = match now {
@@ -230,7 +261,12 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-async fn serve(store: std::sync::Arc<dyn store::Store>, bind: &str, url: &str) -> anyhow::Result<()> {
+async fn serve(
+    store: std::sync::Arc<dyn store::Store>,
+    bind: &str,
+    url: &str,
+    auth: server::auth::AuthConfig,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     println!("serving {url} on http://{addr}");
@@ -243,7 +279,7 @@ async fn serve(store: std::sync::Arc<dyn store::Store>, bind: &str, url: &str) -
     println!("       http://{addr}/api/reefs/florida_keys/heatstress?startDate=2023-07-01&endDate=2023-10-01");
     println!("press Ctrl-C to stop");
     let ingest_key = std::env::var("HALOCLINE_INGEST_KEY").ok().filter(|k| !k.is_empty());
-    server::serve(listener, server::AppState::new(store).with_ingest_key(ingest_key)).await?;
+    server::serve(listener, server::AppState::new(store).with_ingest_key(ingest_key).with_auth(auth)).await?;
     Ok(())
 }
 

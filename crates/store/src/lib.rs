@@ -2,6 +2,7 @@
 //! PostgreSQL + PostGIS, chosen by the URL. Writes are UPSERTs on natural keys, one transaction per ingested file, so
 //! re-ingesting a file changes nothing and a crash loses at most the file in flight.
 
+pub mod auth;
 pub mod backup;
 mod codec;
 mod postgres;
@@ -15,6 +16,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use model::{HeatStressDay, Platform, PlatformKind, Profile, ProfileKey, ReefSite, Region, SeriesPoint, TimeRange};
 
+pub use auth::{ApiKeyRecord, AuditEntry, AuthStore, RefreshTokenRecord, UserRecord};
 pub use codec::{decode_levels, encode_levels};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -202,7 +204,7 @@ pub struct QueryRecord {
 
 /// The storage interface in domain terms. Implementations: [`SqliteStore`], [`PgStore`].
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: AuthStore + Send + Sync {
     /// Writes one file's records in one transaction (UPSERT on natural keys).
     async fn write_file(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError>;
     /// Moves what the write-ahead log holds into the main file (called at the end of an ingest run).

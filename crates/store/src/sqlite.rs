@@ -13,6 +13,8 @@ use model::{
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 
+mod auth;
+
 use crate::codec::{decode_levels, encode_levels, fnv1a, profile_digest};
 use crate::{
     FileBatch, PlatformSummary, ProfileFilter, ProfileStub, QueryRecord, SeriesFilter, StoreError, TableCounts,
@@ -161,6 +163,49 @@ CREATE TABLE profile_space (
 ) WITHOUT ROWID;
 CREATE INDEX profile_space_id ON profile_space (id);
 -- Filled from `profiles` by `fill_profile_space` in the same transaction.
+"#,
+    ),
+    (
+        6,
+        r#"
+-- Accounts (store/src/auth.rs): users with argon2 PHC hashes, API keys by SHA-256, refresh tokens by id,
+-- and the audit log of auth events and writes.
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    permissions TEXT NOT NULL,
+    owner TEXT,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE TABLE refresh_tokens (
+    jti TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    actor TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    ip TEXT,
+    request_id TEXT
+);
 "#,
     ),
 ];
