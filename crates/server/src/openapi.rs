@@ -34,6 +34,10 @@ use crate::api;
         api::dashboard::floats_latest,
         api::dashboard::reef_status,
         api::dashboard::events,
+        api::grids::list,
+        api::grids::grid,
+        api::grids::image,
+        api::grids::legend,
     ),
     components(schemas(crate::ErrorBody)),
     modifiers(&BearerKey)
