@@ -253,8 +253,11 @@ mod tests {
 
     #[test]
     fn erddap_griddap_chlorophyll_reads_with_axes_units_and_fill() {
-        let bytes =
-            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample/grids/griddap_erdVHNchlamday_chla.nc")).unwrap();
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/sample/grids/griddap_erdVHNchlamday_chla.nc"
+        ))
+        .unwrap();
         let grids = super::read_grids(&bytes).unwrap();
         assert_eq!(grids.len(), 1);
         let g = &grids[0];

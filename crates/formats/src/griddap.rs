@@ -158,7 +158,10 @@ mod tests {
     fn gebco_elevation_has_no_time_axis() {
         let (_, g) = grids("griddap_GEBCO_2020_elevation_stride10.nc");
         let g = &g[0];
-        assert_eq!((g.dataset.as_str(), g.variable.as_str(), g.time, g.z.clone()), ("GEBCO_2020", "elevation", None, None));
+        assert_eq!(
+            (g.dataset.as_str(), g.variable.as_str(), g.time, g.z.clone()),
+            ("GEBCO_2020", "elevation", None, None)
+        );
         assert_eq!((g.latitudes.len(), g.longitudes.len()), (313, 1009));
         assert_eq!((g.latitudes[0], g.latitudes[312]), (-66.99791666666667, -53.99791666666667));
         assert_eq!((g.longitudes[0], g.longitudes[1008]), (81.0020833333333, 123.0020833333333));

@@ -53,8 +53,20 @@ pub(crate) fn crw_like_fixture() -> (Vec<u8>, Vec<u8>) {
         name: name.into(),
         dims: vec![dim],
         attrs: vec![
-            ("_CoordinateAxisType".into(), t(if ax == "T" { "Time" } else if ax == "Y" { "Lat" } else { "Lon" })),
-            ("actual_range".into(), NcAttr::Doubles(vec![data[0].min(data[data.len() - 1]), data[0].max(data[data.len() - 1])])),
+            (
+                "_CoordinateAxisType".into(),
+                t(if ax == "T" {
+                    "Time"
+                } else if ax == "Y" {
+                    "Lat"
+                } else {
+                    "Lon"
+                }),
+            ),
+            (
+                "actual_range".into(),
+                NcAttr::Doubles(vec![data[0].min(data[data.len() - 1]), data[0].max(data[data.len() - 1])]),
+            ),
             ("axis".into(), t(ax)),
             ("ioos_category".into(), t(if ax == "T" { "Time" } else { "Location" })),
             ("long_name".into(), t(long)),
@@ -165,7 +177,10 @@ fn crw_like_fixture_is_reproducible() {
             // First run after a change of the generator: write the fixture (then commit it).
             std::fs::write(&path, &bytes).unwrap();
         }
-        assert!(std::fs::read(&path).unwrap() == bytes, "{name} differs from crw_like_fixture(); delete it to regenerate");
+        assert!(
+            std::fs::read(&path).unwrap() == bytes,
+            "{name} differs from crw_like_fixture(); delete it to regenerate"
+        );
     }
 }
 

@@ -196,8 +196,7 @@ async fn recompute_one(
         let today = hotspot_of(day).await?.filter(|v| v.len() == pixels);
         // Only a day the sum has seen (on or after `start`) can leave it.
         let gone = day - Duration::days(DHW_WINDOW_DAYS as i64);
-        let leaving =
-            if gone >= start { hotspot_of(gone).await?.filter(|v| v.len() == pixels) } else { None };
+        let leaving = if gone >= start { hotspot_of(gone).await?.filter(|v| v.len() == pixels) } else { None };
         let hs = today.as_deref().unwrap_or(&missing);
         let dhw = rolling.advance(hs, leaving.as_deref()).to_vec();
         const NONE: u8 = u8::MAX;
@@ -244,10 +243,8 @@ fn derived(sst: &Grid, variable: &str, units: &str, long_name: &str) -> Grid {
     g.long_name = long_name.into();
     g.standard_name = String::new();
     g.fill_value = Some(-999.0);
-    g.attributes = vec![(
-        "comment".into(),
-        format!("computed by halocline from {} with the NOAA CRW v3.1 method", sst.variable),
-    )];
+    g.attributes =
+        vec![("comment".into(), format!("computed by halocline from {} with the NOAA CRW v3.1 method", sst.variable))];
     g.latitudes = sst.latitudes.clone();
     g.longitudes = sst.longitudes.clone();
     g

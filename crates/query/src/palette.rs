@@ -81,12 +81,17 @@ impl Palette {
         let (min, max) = match (num("colorBarMinimum"), num("colorBarMaximum")) {
             (Some(a), Some(b)) if a < b && (!log || a > 0.0) => (a, b),
             _ => {
-                let (a, b) = g
-                    .values
-                    .iter()
-                    .filter(|v| v.is_finite())
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(f64::from(v)), b.max(f64::from(v))));
-                if a.is_finite() && a < b { (a, b) } else if a.is_finite() { (a - 1.0, a + 1.0) } else { (0.0, 1.0) }
+                let (a, b) =
+                    g.values.iter().filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                        (a.min(f64::from(v)), b.max(f64::from(v)))
+                    });
+                if a.is_finite() && a < b {
+                    (a, b)
+                } else if a.is_finite() {
+                    (a - 1.0, a + 1.0)
+                } else {
+                    (0.0, 1.0)
+                }
             }
         };
         let log = log && min > 0.0;

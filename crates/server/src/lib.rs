@@ -115,4 +115,6 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
 }
 
 #[cfg(test)]
+mod grid_tests;
+#[cfg(test)]
 mod tests;

@@ -34,11 +34,10 @@ impl GridParams {
         let bbox = match self.bbox.as_deref().filter(|b| !b.is_empty()) {
             None => None,
             Some(b) => {
-                let v: Vec<f64> = b
-                    .split(',')
-                    .map(|x| x.trim().parse::<f64>())
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| ApiError::bad_request(format!("bbox {b:?} is not west,south,east,north numbers")))?;
+                let v: Vec<f64> =
+                    b.split(',').map(|x| x.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
+                        ApiError::bad_request(format!("bbox {b:?} is not west,south,east,north numbers"))
+                    })?;
                 let arr: [f64; 4] = v.try_into().map_err(|_| {
                     ApiError::bad_request(format!("bbox {b:?} needs four numbers: west,south,east,north"))
                 })?;
@@ -48,7 +47,9 @@ impl GridParams {
         let stride = self
             .stride
             .as_deref()
-            .map(|s| s.trim().parse::<usize>().map_err(|_| ApiError::bad_request(format!("stride {s:?} is not a count"))))
+            .map(|s| {
+                s.trim().parse::<usize>().map_err(|_| ApiError::bad_request(format!("stride {s:?} is not a count")))
+            })
             .transpose()?;
         Ok(GridRequest { dataset, variable, time, bbox, stride })
     }

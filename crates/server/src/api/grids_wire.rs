@@ -136,11 +136,8 @@ pub struct LegendOut {
 
 impl LegendOut {
     pub fn new(g: &Grid, p: &Palette) -> LegendOut {
-        let stops: Vec<LegendStopOut> = p
-            .legend()
-            .into_iter()
-            .map(|s| LegendStopOut { value: s.value, color: s.colour, label: s.label })
-            .collect();
+        let stops: Vec<LegendStopOut> =
+            p.legend().into_iter().map(|s| LegendStopOut { value: s.value, color: s.colour, label: s.label }).collect();
         LegendOut {
             dataset: g.dataset.clone(),
             variable: g.variable.clone(),

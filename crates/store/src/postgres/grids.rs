@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use model::{Grid, GridSummary};
 use sqlx::{Postgres, Row, Transaction};
 
+use super::PgStore;
 use crate::StoreError;
 use crate::grids::{GridColumns, GridMeta, decode, encode, summarise, time_key, time_of};
-use super::PgStore;
 
 fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)

@@ -1,0 +1,153 @@
+//! `/api/grids` over the sample grids: the catalogue, JSON cuts with nulls for fill, PNG images decoded
+//! back to their colours, legends, and bad parameters answered 4xx.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use store::{SqliteStore, Store};
+use tower::ServiceExt;
+
+use crate::{AppState, router};
+
+async fn app() -> axum::Router {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
+    let dir = format!("{}/../../data/sample/grids", env!("CARGO_MANIFEST_DIR"));
+    let files = ingest::discover(&[dir.into()]).unwrap();
+    let s = ingest::ingest_files(store.clone(), files, |_| {}).await;
+    assert!(s.skipped.is_empty(), "{:?}", s.skipped);
+    router(AppState::new(store))
+}
+
+async fn get_raw(app: &axum::Router, uri: &str) -> (StatusCode, Option<String>, Vec<u8>) {
+    let resp = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = resp.status();
+    let bounds = resp.headers().get("x-grid-bounds").and_then(|v| v.to_str().ok()).map(String::from);
+    (status, bounds, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
+    let (s, _, b) = get_raw(app, uri).await;
+    (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+}
+
+fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+#[tokio::test]
+async fn grids_catalogue_json_image_and_legend() {
+    let app = app().await;
+    let (s, body) = get(&app, "/api/grids").await;
+    assert_eq!(s, StatusCode::OK);
+    let names: Vec<String> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}/{}", e["dataset"], e["variable"]).replace('"', ""))
+        .collect();
+    for want in [
+        "GEBCO_2020/elevation",
+        "crwLikeClimatology/CRW_MMM",
+        "crwLikeDaily/CRW_BAA_7D_MAX",
+        "crwLikeDaily/CRW_DHW",
+        "crwLikeDaily/CRW_HOTSPOT",
+        "crwLikeDaily/CRW_SST",
+        "erdVHNchlamday/chla",
+        "noaacwNPPVIIRSchlaDaily/chlor_a",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+    }
+    let dhw = body.as_array().unwrap().iter().find(|e| e["variable"] == "CRW_DHW").unwrap();
+    assert_eq!(dhw["count"], 120);
+    assert_eq!(dhw["times"][0], "2023-06-01T12:00:00Z");
+    assert_eq!(dhw["time_coverage"][1], "2023-09-28T12:00:00Z");
+    assert_eq!(dhw["shape"], serde_json::json!([10, 12]));
+    assert_eq!(dhw["units"], "degree_C_weeks");
+    let b: Vec<f64> = dhw["bounds"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(
+        (b[0] + 81.5).abs() < 1e-9
+            && (b[1] - 24.5).abs() < 1e-9
+            && (b[2] + 80.9).abs() < 1e-9
+            && (b[3] - 25.0).abs() < 1e-9,
+        "{b:?}"
+    );
+
+    // JSON: the nearest step to a bare date is that day's noon; a box and a stride cut it.
+    let (s, g) = get(&app, "/api/grids/crwLikeDaily/CRW_DHW?time=2023-07-04&bbox=-81.5,24.6,-81.0,24.8&stride=2").await;
+    assert_eq!(s, StatusCode::OK, "{g}");
+    assert_eq!(g["time"], "2023-07-04T12:00:00Z");
+    assert_eq!(g["latitudes"].as_array().unwrap().len(), 2); // 24.775, 24.675
+    assert!((g["latitudes"][0].as_f64().unwrap() - 24.775).abs() < 1e-9);
+    assert_eq!(g["longitudes"].as_array().unwrap().len(), 5);
+    // Row 4 (24.775), HotSpot 1.2 for 14 days: DHW 2.4.
+    assert!((g["values"][0][1].as_f64().unwrap() - 2.4).abs() < 1e-4, "{}", g["values"]);
+    // Fill becomes null: the two north-west land cells.
+    let (_, g) = get(&app, "/api/grids/crwLikeDaily/CRW_SST?bbox=-81.5,24.9,-81.3,25").await;
+    assert_eq!(g["time"], "2023-09-28T12:00:00Z", "the newest step by default");
+    assert_eq!((g["values"][0][0].clone(), g["values"][0][1].clone()), (Value::Null, Value::Null));
+    assert!((g["values"][0][2].as_f64().unwrap() - 29.1).abs() < 1e-4);
+    let (_, g) = get(&app, "/api/grids/GEBCO_2020/elevation?stride=100").await;
+    assert_eq!((g["time"].clone(), g["values"][1][5].as_f64()), (Value::Null, Some(-3099.0)));
+
+    // PNG: BAA on day 33 (row 4 Warning #F8AB00, row 9 Alert 1 #EF0000, land transparent).
+    let (s, bounds, png) =
+        get_raw(&app, "/api/grids/crwLikeDaily/CRW_BAA_7D_MAX/image.png?time=2023-07-04T12:00:00Z").await;
+    assert_eq!(s, StatusCode::OK);
+    let bounds: Vec<f64> = bounds.unwrap().split(',').map(|v| v.parse().unwrap()).collect();
+    for (got, want) in bounds.iter().zip([-81.5, 24.5, -80.9, 25.0]) {
+        assert!((got - want).abs() < 1e-9, "{bounds:?}");
+    }
+    let (w, h, rgba) = decode_png(&png);
+    assert_eq!((w, h), (12, 10));
+    let px = |x: u32, y: u32| rgba[((y * w + x) * 4) as usize..((y * w + x) * 4 + 4) as usize].to_vec();
+    assert_eq!(px(3, 4), [0xF8, 0xAB, 0x00, 255]);
+    assert_eq!(px(3, 9), [0xEF, 0x00, 0x00, 255]);
+    assert_eq!(px(3, 0), [0xC6, 0xE5, 0xFA, 255]);
+    assert_eq!(px(0, 0)[3], 0);
+    let (s, _, png) = get_raw(&app, "/api/grids/crwLikeDaily/CRW_SST/image.png?width=240").await;
+    assert_eq!(s, StatusCode::OK);
+    let (w2, h2, _) = decode_png(&png);
+    assert_eq!((w2, h2), (240, 200));
+
+    // Legends.
+    let (s, l) = get(&app, "/api/grids/crwLikeDaily/CRW_BAA_7D_MAX/legend").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!((l["palette"].as_str(), l["kind"].as_str()), (Some("crw_baa"), Some("levels")));
+    assert_eq!(l["stops"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        (l["stops"][3]["color"].as_str(), l["stops"][3]["label"].as_str()),
+        (Some("#ef0000"), Some("Alert Level 1"))
+    );
+    let (_, l) = get(&app, "/api/grids/crwLikeDaily/CRW_DHW/legend").await;
+    assert_eq!((l["palette"].as_str(), l["min"].as_f64(), l["max"].as_f64()), (Some("inferno"), Some(0.0), Some(20.0)));
+    let (_, l) = get(&app, "/api/grids/erdVHNchlamday/chla/legend").await;
+    // colorBarMinimum 0.03, colorBarMaximum 30, colorBarScale Log.
+    assert_eq!((l["palette"].as_str(), l["log"].as_bool()), (Some("viridis"), Some(true)));
+    assert!((l["min"].as_f64().unwrap() - 0.03).abs() < 1e-9 && (l["max"].as_f64().unwrap() - 30.0).abs() < 1e-9);
+
+    // Bad input: 4xx with a reason, never 5xx.
+    for (uri, status) in [
+        ("/api/grids/nope/none", StatusCode::NOT_FOUND),
+        ("/api/grids/crwLikeDaily/CRW_DHW?bbox=1,2,3", StatusCode::BAD_REQUEST),
+        ("/api/grids/crwLikeDaily/CRW_DHW?bbox=10,50,20,60", StatusCode::BAD_REQUEST),
+        ("/api/grids/crwLikeDaily/CRW_DHW?bbox=-80,24,-81,25", StatusCode::BAD_REQUEST),
+        ("/api/grids/crwLikeDaily/CRW_DHW?stride=0", StatusCode::BAD_REQUEST),
+        ("/api/grids/crwLikeDaily/CRW_DHW?stride=-1", StatusCode::BAD_REQUEST),
+        ("/api/grids/crwLikeDaily/CRW_DHW?time=yesterday", StatusCode::BAD_REQUEST),
+        ("/api/grids/crwLikeDaily/CRW_DHW?bogus=1", StatusCode::BAD_REQUEST),
+        ("/api/grids/crwLikeDaily/CRW_DHW/image.png?width=0", StatusCode::BAD_REQUEST),
+        ("/api/grids/crwLikeDaily/CRW_DHW/image.png?width=99999", StatusCode::BAD_REQUEST),
+        ("/api/grids/crwLikeDaily/CRW_DHW/legend?bbox=nan,1,2,3", StatusCode::BAD_REQUEST),
+    ] {
+        let (s, body) = get(&app, uri).await;
+        assert_eq!(s, status, "{uri}: {body}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{uri}: {body}");
+    }
+}
