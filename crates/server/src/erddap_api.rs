@@ -22,6 +22,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::AppState;
 
+mod griddap;
+
 /// Rows held in memory at most for `distinct()`, `orderBy...()` and `.ncCF` (past it: 413).
 const MAX_COLLECT_ROWS: usize = 5_000_000;
 /// Profiles loaded from the store per batch.
@@ -34,7 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/erddap/info/{file}", get(info_list))
         .route("/erddap/info/{id}/{file}", get(info))
         .route("/erddap/tabledap/{file}", get(tabledap))
-        .route("/erddap/griddap/{file}", get(griddap))
+        .route("/erddap/griddap/{file}", get(griddap::griddap))
         .route("/erddap/search/{file}", get(search))
         .route("/erddap/categorize/{attr}/{file}", get(categorize))
         .route("/erddap/categorize/{attr}/{value}/{file}", get(categorize_value))
@@ -179,15 +181,6 @@ pub async fn categorize_value(
         return error(ErddapError::NoSearchResults);
     }
     plain(Ok(erddap::dataset_table(&hits, &base_url(&headers), ext)), ext)
-}
-
-/// `/erddap/griddap/...`: the store holds no grids yet, so the list is empty and every id unknown.
-pub async fn griddap(Path(file): Path<String>) -> Response {
-    let id = file.rsplit_once('.').map_or(file.as_str(), |(id, _)| id);
-    if id == "index" {
-        return error(ErddapError::NotFound("This server has no griddap datasets (no grids are stored).".into()));
-    }
-    error(ErddapError::UnknownDataset(id.to_string()))
 }
 
 /// `/erddap/tabledap/{id}.{fileType}?{query}` and `/erddap/tabledap/index.{ext}`.

@@ -151,3 +151,63 @@ async fn grids_catalogue_json_image_and_legend() {
         assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{uri}: {body}");
     }
 }
+
+#[tokio::test]
+async fn erddap_griddap_answers_ncml_csvp_json_and_errors() {
+    let app = app().await;
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    let (s, _, b) = get_raw(&app, "/erddap/griddap/crwLikeDaily.ncml").await;
+    assert_eq!(s, StatusCode::OK);
+    let x = text(b);
+    assert!(x.contains("<dimension name=\"time\" length=\"120\" />"), "{x}");
+    assert!(x.contains("<variable name=\"CRW_DHW\" shape=\"time latitude longitude\" type=\"float\">"));
+
+    // erddapy's request form: epoch seconds, percent-encoded brackets.
+    let uri = "/erddap/griddap/crwLikeDaily.csvp?CRW_DHW%5B(1.6884720E9)%5D%5B(24.775)%5D%5B(-81.325):1:(-81.275)%5D";
+    let (s, _, b) = get_raw(&app, uri).await;
+    let csv = text(b);
+    assert_eq!(s, StatusCode::OK, "{csv}");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "time (UTC),latitude (degrees_north),longitude (degrees_east),CRW_DHW (degree_C_weeks)");
+    assert_eq!(lines.len(), 3);
+    let cells: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(cells[0], "2023-07-04T12:00:00Z");
+    assert!((cells[1].parse::<f64>().unwrap() - 24.775).abs() < 1e-9);
+    assert!((cells[2].parse::<f64>().unwrap() + 81.325).abs() < 1e-9);
+    assert!((cells[3].parse::<f64>().unwrap() - 2.4).abs() < 1e-4, "{csv}");
+
+    // Two variables with identical brackets; json table; land is NaN/null.
+    let uri = "/erddap/griddap/crwLikeDaily.json?CRW_SST[last][0][0:1:2],CRW_HOTSPOT[last][0][0:1:2]";
+    let (s, _, b) = get_raw(&app, uri).await;
+    assert_eq!(s, StatusCode::OK);
+    let j: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(
+        j["table"]["columnNames"],
+        serde_json::json!(["time", "latitude", "longitude", "CRW_SST", "CRW_HOTSPOT"])
+    );
+    let rows = j["table"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!((rows[0][3].clone(), rows[2][0].as_str()), (Value::Null, Some("2023-09-28T12:00:00Z")));
+    assert!((rows[2][3].as_f64().unwrap() - 29.1).abs() < 1e-4);
+
+    // A grid without time: GEBCO (latitude, longitude).
+    let (s, _, b) = get_raw(&app, "/erddap/griddap/GEBCO_2020.csv?elevation[100][500]").await;
+    let csv = text(b);
+    assert_eq!(s, StatusCode::OK, "{csv}");
+    assert_eq!(csv.lines().nth(1), Some("degrees_north,degrees_east,m"));
+    assert!(csv.lines().nth(2).unwrap().ends_with(",-3099.0"), "{csv}");
+
+    let (s, _, b) = get_raw(&app, "/erddap/griddap/index.csv").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(text(b).contains("crwLikeDaily"));
+    for (uri, status) in [
+        ("/erddap/griddap/nope.csv", StatusCode::NOT_FOUND),
+        ("/erddap/griddap/crwLikeDaily.csv?CRW_DHW[0][0]", StatusCode::BAD_REQUEST),
+        ("/erddap/griddap/crwLikeDaily.csv?CRW_DHW[(2031-01-01)][0][0]", StatusCode::BAD_REQUEST),
+        ("/erddap/griddap/crwLikeDaily.geoJson?CRW_DHW", StatusCode::NOT_FOUND),
+    ] {
+        let (s, _, b) = get_raw(&app, uri).await;
+        assert_eq!(s, status, "{uri}");
+        assert!(text(b).starts_with("Error {"), "{uri}");
+    }
+}

@@ -1,0 +1,189 @@
+//! `/erddap/griddap/...` over the stored grids: one griddap dataset per stored grid dataset id, its
+//! variables the dataset's stored grid variables. Axes: `time` (the first variable's stored steps, when
+//! timed), the vertical axis when the grids have one, `latitude` and `longitude` of the newest grid.
+//! Answers: `.ncml` (erddapy's `griddap_initialize`), the text tables (`.csv`, `.csvp`, `.tsv`, `.json`,
+//! `.htmlTable`, ... flattened, last axis fastest) and `index.{ext}` (the grid datasets). The grammar and
+//! layouts are the `erddap` crate's; this file reads the store.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use erddap::{Cell, ErddapError, GridAxis, PlainTable, TextFormat, TextWriter};
+use model::GridSummary;
+
+use super::{base_url, error, ok, plain, text_format};
+use crate::AppState;
+
+/// Cells one answer may hold (per variable × variables); past it: 413.
+const MAX_GRID_CELLS: usize = 5_000_000;
+
+struct GridDataset {
+    vars: Vec<GridSummary>,
+    axes: Vec<GridAxis>,
+    /// The time step of each index of the time axis (`None` for untimed grids).
+    times: Vec<Option<chrono::DateTime<chrono::Utc>>>,
+}
+
+async fn load(state: &AppState, id: &str) -> Result<GridDataset, ErddapError> {
+    let internal = |e: store::StoreError| ErddapError::Internal(e.to_string());
+    let vars: Vec<GridSummary> =
+        state.store.grid_summaries().await.map_err(internal)?.into_iter().filter(|s| s.dataset == id).collect();
+    let Some(first) = vars.first() else { return Err(ErddapError::UnknownDataset(id.to_string())) };
+    let times = state.store.grid_times(id, &first.variable).await.map_err(internal)?;
+    let newest = times.last().copied().flatten();
+    let g = state
+        .store
+        .grid(id, &first.variable, newest)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| ErddapError::UnknownDataset(id.to_string()))?;
+    let mut axes = Vec::new();
+    if times.iter().any(Option::is_some) {
+        axes.push(GridAxis {
+            name: "time".into(),
+            values: times.iter().flatten().map(|t| t.timestamp() as f64).collect(),
+            units: "seconds since 1970-01-01T00:00:00Z".into(),
+            is_time: true,
+        });
+    }
+    if let Some((name, v)) = &g.z {
+        axes.push(GridAxis { name: name.clone(), values: vec![*v], units: "m".into(), is_time: false });
+    }
+    axes.push(GridAxis {
+        name: "latitude".into(),
+        values: g.latitudes.clone(),
+        units: "degrees_north".into(),
+        is_time: false,
+    });
+    axes.push(GridAxis {
+        name: "longitude".into(),
+        values: g.longitudes.clone(),
+        units: "degrees_east".into(),
+        is_time: false,
+    });
+    let times = if times.iter().any(Option::is_some) {
+        times.into_iter().filter(Option::is_some).collect()
+    } else {
+        vec![None]
+    };
+    Ok(GridDataset { vars, axes, times })
+}
+
+/// `/erddap/griddap/index.{ext}`: the stored grid datasets.
+async fn index(state: &AppState, ext: &str, headers: &HeaderMap) -> Response {
+    let sums = match state.store.grid_summaries().await {
+        Ok(s) => s,
+        Err(e) => return error(ErddapError::Internal(e.to_string())),
+    };
+    let base = base_url(headers);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for s in &sums {
+        if rows.last().is_some_and(|r| r[3] == s.dataset) {
+            continue;
+        }
+        rows.push(vec![format!("{base}/griddap/{}", s.dataset), s.dataset.clone(), String::new(), s.dataset.clone()]);
+    }
+    if rows.is_empty() {
+        return error(ErddapError::NotFound("This server has no griddap datasets (no grids are stored).".into()));
+    }
+    let cols = ["griddap", "Title", "Institution", "Dataset ID"].map(String::from).to_vec();
+    plain(Ok(PlainTable { columns: cols, rows }), ext)
+}
+
+/// `/erddap/griddap/{id}.{ext}?{query}` and `/erddap/griddap/index.{ext}`.
+pub async fn griddap(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let Some((id, ext)) = file.rsplit_once('.') else {
+        return error(ErddapError::NotFound(format!("{file} needs a file type extension.")));
+    };
+    if id == "index" {
+        return index(&state, ext, &headers).await;
+    }
+    let ds = match load(&state, id).await {
+        Ok(d) => d,
+        Err(e) => return error(e),
+    };
+    if ext == "ncml" {
+        let vars: Vec<(String, String, String)> =
+            ds.vars.iter().map(|v| (v.variable.clone(), v.units.clone(), v.long_name.clone())).collect();
+        let title = ds.vars.first().map_or(String::new(), |v| v.long_name.clone());
+        return ok("application/xml", erddap::ncml(&base_url(&headers), id, &title, &ds.axes, &vars));
+    }
+    let fmt = match text_format(ext) {
+        Ok(TextFormat::GeoJson) | Err(_) => {
+            return error(ErddapError::NotFound(format!("The file type=.{ext} isn't supported by this dataset.")));
+        }
+        Ok(f) => f,
+    };
+    match table(&state, id, &ds, raw.as_deref().unwrap_or(""), fmt).await {
+        Ok(bytes) => ok(fmt.content_type(), bytes),
+        Err(e) => error(e),
+    }
+}
+
+async fn table(
+    state: &AppState,
+    id: &str,
+    ds: &GridDataset,
+    raw: &str,
+    fmt: TextFormat,
+) -> Result<Vec<u8>, ErddapError> {
+    let names: Vec<String> = ds.vars.iter().map(|v| v.variable.clone()).collect();
+    let sel = erddap::parse_grid_query(raw, &ds.axes, &names)?;
+    let cells = sel.cells();
+    if cells.saturating_mul(sel.vars.len()) > MAX_GRID_CELLS {
+        return Err(ErddapError::TooLarge(format!(
+            "{cells} grid cells × {} variables; at most {MAX_GRID_CELLS} per request (use a stride).",
+            sel.vars.len()
+        )));
+    }
+    if cells == 0 {
+        return Err(ErddapError::NoRows);
+    }
+    let units: Vec<(String, String)> = sel
+        .vars
+        .iter()
+        .map(|v| (v.clone(), ds.vars.iter().find(|s| &s.variable == v).map_or(String::new(), |s| s.units.clone())))
+        .collect();
+    let mut w = TextWriter::new(fmt, erddap::grid_columns(&ds.axes, &units), false)?.with_title(id);
+    let mut out = Vec::new();
+    w.begin(&mut out);
+    let timed = ds.axes.first().is_some_and(|a| a.is_time);
+    let steps: Vec<usize> = if timed { sel.indices[0].clone() } else { vec![0] };
+    let (ys, xs) = (&sel.indices[ds.axes.len() - 2], &sel.indices[ds.axes.len() - 1]);
+    let z = ds.axes.iter().find(|a| !a.is_time && a.name != "latitude" && a.name != "longitude");
+    for t in steps {
+        let time = ds.times.get(t).copied().flatten();
+        let mut grids = Vec::with_capacity(sel.vars.len());
+        for v in &sel.vars {
+            grids.push(state.store.grid(id, v, time).await.map_err(|e| ErddapError::Internal(e.to_string()))?);
+        }
+        for &y in ys {
+            for &x in xs {
+                let mut row = Vec::with_capacity(ds.axes.len() + grids.len());
+                if let Some(t) = time {
+                    row.push(Cell::Num(t.timestamp() as f64));
+                }
+                if let Some(z) = z {
+                    row.push(Cell::Num(z.values[0]));
+                }
+                row.push(Cell::Num(ds.axes[ds.axes.len() - 2].values[y]));
+                row.push(Cell::Num(ds.axes[ds.axes.len() - 1].values[x]));
+                for g in &grids {
+                    let v = g
+                        .as_ref()
+                        .filter(|g| y < g.latitudes.len() && x < g.longitudes.len())
+                        .map_or(f32::NAN, |g| g.at(y, x));
+                    row.push(Cell::Num(f64::from(v)));
+                }
+                w.row(&row, &mut out);
+            }
+        }
+    }
+    w.end(&mut out);
+    Ok(out)
+}
