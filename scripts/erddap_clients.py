@@ -94,6 +94,9 @@ def test_griddap_initialize_and_to_pandas():
     g.constraints["latitude<="] = 24.78
     df = g.to_pandas()
     assert len(df) == 12 and abs(df["CRW_DHW (degree_C_weeks)"].iloc[5] - 14.4) < 1e-3
+    ds = g.to_xarray()
+    assert ds["CRW_DHW"].shape == (1, 1, 12)
+    assert abs(float(ds["CRW_DHW"].values[0, 0, 5]) - 14.4) < 1e-3
 
 
 def argopy_fetcher():

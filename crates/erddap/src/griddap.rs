@@ -389,3 +389,80 @@ mod tests {
         assert_eq!(x.matches("actual_range").count(), 3);
     }
 }
+
+/// One data variable of a `.nc` grid answer: name, units, long name, fill value and the selected cells
+/// (row-major over the selected axes; NaN for no data).
+pub struct GridNcVar {
+    pub name: String,
+    pub units: String,
+    pub long_name: String,
+    pub values: Vec<f32>,
+}
+
+/// A griddap `.nc` answer (NetCDF-3 classic, as ERDDAP writes it): one dimension and one double
+/// coordinate variable per axis with `actual_range` of the subset (time in epoch seconds), each data
+/// variable as float over all axes with `_FillValue` NaN, and the global `history` ending with the
+/// request (`history_line`), which argopy and erddapy read back.
+pub fn grid_nc(
+    id: &str,
+    axes: &[GridAxis],
+    sel: &GridSelection,
+    vars: &[GridNcVar],
+    history_line: &str,
+) -> Result<Vec<u8>, ErddapError> {
+    use formats::netcdf_write::{NcAttr, NcData, NcOut, NcVarOut, write};
+    let t = |s: &str| NcAttr::Text(s.to_string());
+    let mut out = NcOut {
+        dims: axes.iter().zip(&sel.indices).map(|(a, i)| (a.name.clone(), i.len())).collect(),
+        attrs: vec![
+            ("cdm_data_type".into(), t("Grid")),
+            ("Conventions".into(), t("CF-1.6, COARDS, ACDD-1.3")),
+            ("history".into(), t(history_line)),
+            ("id".into(), t(id)),
+        ],
+        vars: Vec::new(),
+    };
+    for (k, (a, idx)) in axes.iter().zip(&sel.indices).enumerate() {
+        let vals: Vec<f64> = idx.iter().map(|&i| a.values[i]).collect();
+        let (lo, hi) = vals.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(x, y), &v| (x.min(v), y.max(v)));
+        let (axis, std) = match a.name.as_str() {
+            "time" => ("T", "time"),
+            "latitude" => ("Y", "latitude"),
+            "longitude" => ("X", "longitude"),
+            _ => ("Z", a.name.as_str()),
+        };
+        out.vars.push(NcVarOut {
+            name: a.name.clone(),
+            dims: vec![k],
+            attrs: vec![
+                ("actual_range".into(), NcAttr::Doubles(vec![lo, hi])),
+                ("axis".into(), t(axis)),
+                ("standard_name".into(), t(std)),
+                ("units".into(), t(&a.units)),
+            ],
+            data: NcData::Double(vals),
+        });
+    }
+    let dims: Vec<usize> = (0..axes.len()).collect();
+    for v in vars {
+        if v.values.len() != sel.cells() {
+            return Err(ErddapError::Internal(format!(
+                "{}: {} values for {} cells",
+                v.name,
+                v.values.len(),
+                sel.cells()
+            )));
+        }
+        out.vars.push(NcVarOut {
+            name: v.name.clone(),
+            dims: dims.clone(),
+            attrs: vec![
+                ("_FillValue".into(), NcAttr::Float(f32::NAN)),
+                ("long_name".into(), t(&v.long_name)),
+                ("units".into(), t(&v.units)),
+            ],
+            data: NcData::Float(v.values.clone()),
+        });
+    }
+    write(&out).map_err(ErddapError::Internal)
+}

@@ -6,7 +6,7 @@
 //! layouts are the `erddap` crate's; this file reads the store.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use erddap::{Cell, ErddapError, GridAxis, PlainTable, TextFormat, TextWriter};
 use model::GridSummary;
@@ -96,6 +96,7 @@ pub async fn griddap(
     Path(file): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
+    uri: Uri,
 ) -> Response {
     let Some((id, ext)) = file.rsplit_once('.') else {
         return error(ErddapError::NotFound(format!("{file} needs a file type extension.")));
@@ -113,6 +114,14 @@ pub async fn griddap(
         let title = ds.vars.first().map_or(String::new(), |v| v.long_name.clone());
         return ok("application/xml", erddap::ncml(&base_url(&headers), id, &title, &ds.axes, &vars));
     }
+    if ext == "nc" {
+        let url = format!("{}{}", base_url(&headers).trim_end_matches("/erddap"), uri);
+        let history = format!("{} {url}", erddap::iso_string(chrono::Utc::now().timestamp() as f64));
+        return match nc(&state, id, &ds, raw.as_deref().unwrap_or(""), &history).await {
+            Ok(bytes) => ok("application/x-netcdf", bytes),
+            Err(e) => error(e),
+        };
+    }
     let fmt = match text_format(ext) {
         Ok(TextFormat::GeoJson) | Err(_) => {
             return error(ErddapError::NotFound(format!("The file type=.{ext} isn't supported by this dataset.")));
@@ -125,13 +134,8 @@ pub async fn griddap(
     }
 }
 
-async fn table(
-    state: &AppState,
-    id: &str,
-    ds: &GridDataset,
-    raw: &str,
-    fmt: TextFormat,
-) -> Result<Vec<u8>, ErddapError> {
+/// Parses a request against the dataset and checks its size.
+fn select(ds: &GridDataset, raw: &str) -> Result<erddap::GridSelection, ErddapError> {
     let names: Vec<String> = ds.vars.iter().map(|v| v.variable.clone()).collect();
     let sel = erddap::parse_grid_query(raw, &ds.axes, &names)?;
     let cells = sel.cells();
@@ -144,6 +148,49 @@ async fn table(
     if cells == 0 {
         return Err(ErddapError::NoRows);
     }
+    Ok(sel)
+}
+
+async fn nc(state: &AppState, id: &str, ds: &GridDataset, raw: &str, history: &str) -> Result<Vec<u8>, ErddapError> {
+    let sel = select(ds, raw)?;
+    let timed = ds.axes.first().is_some_and(|a| a.is_time);
+    let steps: Vec<usize> = if timed { sel.indices[0].clone() } else { vec![0] };
+    let (ys, xs) = (&sel.indices[ds.axes.len() - 2], &sel.indices[ds.axes.len() - 1]);
+    let mut vars = Vec::new();
+    for v in &sel.vars {
+        let s = ds.vars.iter().find(|s| &s.variable == v);
+        let mut values = Vec::with_capacity(sel.cells());
+        for &t in &steps {
+            let time = ds.times.get(t).copied().flatten();
+            let g = state.store.grid(id, v, time).await.map_err(|e| ErddapError::Internal(e.to_string()))?;
+            for &y in ys {
+                for &x in xs {
+                    values.push(
+                        g.as_ref()
+                            .filter(|g| y < g.latitudes.len() && x < g.longitudes.len())
+                            .map_or(f32::NAN, |g| g.at(y, x)),
+                    );
+                }
+            }
+        }
+        vars.push(erddap::GridNcVar {
+            name: v.clone(),
+            units: s.map_or(String::new(), |s| s.units.clone()),
+            long_name: s.map_or(String::new(), |s| s.long_name.clone()),
+            values,
+        });
+    }
+    erddap::grid_nc(id, &ds.axes, &sel, &vars, history)
+}
+
+async fn table(
+    state: &AppState,
+    id: &str,
+    ds: &GridDataset,
+    raw: &str,
+    fmt: TextFormat,
+) -> Result<Vec<u8>, ErddapError> {
+    let sel = select(ds, raw)?;
     let units: Vec<(String, String)> = sel
         .vars
         .iter()
