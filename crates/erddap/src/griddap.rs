@@ -466,3 +466,69 @@ pub fn grid_nc(
     }
     write(&out).map_err(ErddapError::Internal)
 }
+
+/// `averageSpacing` as ERDDAP writes it: a number, or for time `N days` / `N hours` / `N seconds`.
+fn spacing(a: &GridAxis) -> (bool, String) {
+    if a.values.len() < 2 {
+        return (true, "(just one value)".into());
+    }
+    let n = a.values.len() - 1;
+    let avg = (a.values[n] - a.values[0]) / n as f64;
+    let even = a.values.windows(2).all(|w| ((w[1] - w[0]) - avg).abs() <= 1e-6 * avg.abs().max(1e-12));
+    let text = if a.is_time {
+        let s = avg.abs();
+        if (s / 86_400.0).fract() == 0.0 {
+            let d = (s / 86_400.0) as i64;
+            format!("{d} day{}", if d == 1 { "" } else { "s" })
+        } else if (s / 3600.0).fract() == 0.0 {
+            format!("{}h", (s / 3600.0) as i64)
+        } else {
+            format!("{s}s")
+        }
+    } else {
+        // Ten decimals, as ERDDAP's rounded spacing reads (0.05, not 0.04999999999999992).
+        format!("{:?}", (avg * 1e10).round() / 1e10)
+    };
+    (even, text)
+}
+
+/// `/info/{id}/index.{ext}` of a grid dataset: global attributes, then per axis a `dimension` row
+/// (`nValues=..., evenlySpaced=..., averageSpacing=...`) with its attributes, then per data variable a
+/// `variable` row whose value is the axis list, with its attributes (`(name, units, long_name)`).
+pub fn grid_info_table(
+    title: &str,
+    institution: &str,
+    axes: &[GridAxis],
+    vars: &[(String, String, String)],
+) -> crate::PlainTable {
+    let row = |a: &str, b: &str, c: &str, d: &str, e: &str| vec![a.into(), b.into(), c.into(), d.into(), e.into()];
+    let mut rows = vec![
+        row("attribute", "NC_GLOBAL", "cdm_data_type", "String", "Grid"),
+        row("attribute", "NC_GLOBAL", "Conventions", "String", "CF-1.6, COARDS, ACDD-1.3"),
+        row("attribute", "NC_GLOBAL", "institution", "String", institution),
+        row("attribute", "NC_GLOBAL", "title", "String", title),
+    ];
+    for a in axes {
+        let (even, avg) = spacing(a);
+        rows.push(row(
+            "dimension",
+            &a.name,
+            "",
+            "double",
+            &format!("nValues={}, evenlySpaced={even}, averageSpacing={avg}", a.values.len()),
+        ));
+        let (lo, hi) = a.values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(x, y), &v| (x.min(v), y.max(v)));
+        rows.push(row("attribute", &a.name, "actual_range", "double", &format!("{lo:?}, {hi:?}")));
+        rows.push(row("attribute", &a.name, "units", "String", &a.units));
+    }
+    let dims: Vec<&str> = axes.iter().map(|a| a.name.as_str()).collect();
+    for (name, units, long) in vars {
+        rows.push(row("variable", name, "", "float", &dims.join(", ")));
+        rows.push(row("attribute", name, "long_name", "String", long));
+        rows.push(row("attribute", name, "units", "String", units));
+    }
+    crate::PlainTable {
+        columns: ["Row Type", "Variable Name", "Attribute Name", "Data Type", "Value"].map(String::from).to_vec(),
+        rows,
+    }
+}

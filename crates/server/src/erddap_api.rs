@@ -121,23 +121,43 @@ pub async fn version_string() -> Response {
 }
 
 /// `/erddap/info/index.{ext}`: every dataset.
-pub async fn info_list(Path(file): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+pub async fn info_list(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let ext = match index_ext(&file) {
         Ok(e) => e,
         Err(e) => return error(e),
     };
     let pairs = erddap::form_pairs(q.as_deref().unwrap_or(""));
     let all: Vec<&Dataset> = catalog().iter().collect();
-    plain(paged(all, &pairs).map(|l| erddap::dataset_table(&l, &base_url(&headers), ext)), ext)
+    let base = base_url(&headers);
+    let grids = griddap::dataset_rows(&state, &base, ext).await;
+    plain(
+        paged(all, &pairs).map(|l| {
+            let mut t = erddap::dataset_table(&l, &base, ext);
+            t.rows.extend(grids);
+            t
+        }),
+        ext,
+    )
 }
 
-/// `/erddap/info/{id}/index.{ext}`.
-pub async fn info(Path((id, file)): Path<(String, String)>) -> Response {
+/// `/erddap/info/{id}/index.{ext}` (tabledap datasets, then the stored grid datasets).
+pub async fn info(State(state): State<AppState>, Path((id, file)): Path<(String, String)>) -> Response {
     let ext = match index_ext(&file) {
         Ok(e) => e,
         Err(e) => return error(e),
     };
-    plain(find(&id).map(erddap::info_table), ext)
+    match find(&id) {
+        Ok(d) => plain(Ok(erddap::info_table(d)), ext),
+        Err(e) => match griddap::info(&state, &id).await {
+            Some(t) => plain(t, ext),
+            None => error(e),
+        },
+    }
 }
 
 /// `/erddap/search/index.{ext}` and `/erddap/search/advanced.{ext}`.

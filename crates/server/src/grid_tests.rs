@@ -229,3 +229,31 @@ async fn erddap_griddap_nc_reads_back_as_the_same_grid() {
     assert!((g[1].at(4, 3) - 2.4).abs() < 1e-4);
     assert!(g[1].at(0, 0).is_nan());
 }
+
+#[tokio::test]
+async fn erddap_info_and_lists_include_grid_datasets() {
+    let app = app().await;
+    let (s, j) = get(&app, "/erddap/info/crwLikeDaily/index.json").await;
+    assert_eq!(s, StatusCode::OK);
+    let rows = j["table"]["rows"].as_array().unwrap();
+    let dim = rows.iter().find(|r| r[0] == "dimension" && r[1] == "time").unwrap();
+    assert_eq!(dim[4], "nValues=120, evenlySpaced=true, averageSpacing=1 day");
+    let lat = rows.iter().find(|r| r[0] == "dimension" && r[1] == "latitude").unwrap();
+    assert_eq!(lat[4], "nValues=10, evenlySpaced=true, averageSpacing=-0.05");
+    let var = rows.iter().find(|r| r[0] == "variable" && r[1] == "CRW_DHW").unwrap();
+    assert_eq!(var[4], "time, latitude, longitude");
+    let (s, _, b) = get_raw(&app, "/erddap/info/index.csv").await;
+    let csv = String::from_utf8(b).unwrap();
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("http://localhost/erddap/griddap/crwLikeDaily,") && l.ends_with(",crwLikeDaily")),
+        "{csv}"
+    );
+    let (s, j) = get(&app, "/erddap/griddap/index.json").await;
+    assert_eq!(s, StatusCode::OK);
+    let ids: Vec<&str> = j["table"]["rows"].as_array().unwrap().iter().map(|r| r[16].as_str().unwrap()).collect();
+    assert!(ids.contains(&"GEBCO_2020") && ids.contains(&"crwLikeClimatology"), "{ids:?}");
+    let (s, _) = get(&app, "/erddap/info/nope/index.json").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

@@ -69,25 +69,15 @@ async fn load(state: &AppState, id: &str) -> Result<GridDataset, ErddapError> {
     Ok(GridDataset { vars, axes, times })
 }
 
-/// `/erddap/griddap/index.{ext}`: the stored grid datasets.
+/// `/erddap/griddap/index.{ext}`: the stored grid datasets, in the columns of every dataset list.
 async fn index(state: &AppState, ext: &str, headers: &HeaderMap) -> Response {
-    let sums = match state.store.grid_summaries().await {
-        Ok(s) => s,
-        Err(e) => return error(ErddapError::Internal(e.to_string())),
-    };
     let base = base_url(headers);
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for s in &sums {
-        if rows.last().is_some_and(|r| r[3] == s.dataset) {
-            continue;
-        }
-        rows.push(vec![format!("{base}/griddap/{}", s.dataset), s.dataset.clone(), String::new(), s.dataset.clone()]);
-    }
+    let rows = dataset_rows(state, &base, ext).await;
     if rows.is_empty() {
         return error(ErddapError::NotFound("This server has no griddap datasets (no grids are stored).".into()));
     }
-    let cols = ["griddap", "Title", "Institution", "Dataset ID"].map(String::from).to_vec();
-    plain(Ok(PlainTable { columns: cols, rows }), ext)
+    let columns = erddap::dataset_table(&[], &base, ext).columns;
+    plain(Ok(PlainTable { columns, rows }), ext)
 }
 
 /// `/erddap/griddap/{id}.{ext}?{query}` and `/erddap/griddap/index.{ext}`.
@@ -233,4 +223,50 @@ async fn table(
     }
     w.end(&mut out);
     Ok(out)
+}
+
+fn title_of(ds: &GridDataset) -> String {
+    ds.vars
+        .iter()
+        .map(|v| if v.long_name.is_empty() { v.variable.clone() } else { v.long_name.clone() })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `/info/{id}/index.{ext}` of a stored grid dataset; `None` when there is no such dataset.
+pub(super) async fn info(state: &AppState, id: &str) -> Option<Result<PlainTable, ErddapError>> {
+    let ds = match load(state, id).await {
+        Ok(d) => d,
+        Err(ErddapError::UnknownDataset(_)) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    let vars: Vec<(String, String, String)> =
+        ds.vars.iter().map(|v| (v.variable.clone(), v.units.clone(), v.long_name.clone())).collect();
+    Some(Ok(erddap::grid_info_table(&title_of(&ds), "halocline", &ds.axes, &vars)))
+}
+
+/// Rows of the dataset list (`/info/index.{ext}`, same columns as `erddap::dataset_table`) for the stored
+/// grid datasets, with their griddap URLs.
+pub(super) async fn dataset_rows(state: &AppState, base: &str, ext: &str) -> Vec<Vec<String>> {
+    let Ok(sums) = state.store.grid_summaries().await else { return Vec::new() };
+    let mut ids: Vec<&str> = sums.iter().map(|s| s.dataset.as_str()).collect();
+    ids.dedup();
+    ids.iter()
+        .map(|id| {
+            let title: Vec<&str> = sums
+                .iter()
+                .filter(|s| s.dataset == *id)
+                .map(|s| if s.long_name.is_empty() { s.variable.as_str() } else { s.long_name.as_str() })
+                .collect();
+            let mut r = vec![String::new(); 17];
+            r[0] = format!("{base}/griddap/{id}");
+            r[6] = "public".into();
+            r[7] = title.join(", ");
+            r[8] = format!("Gridded variables stored by halocline: {}", title.join(", "));
+            r[11] = format!("{base}/info/{id}/index.{ext}");
+            r[15] = "halocline".into();
+            r[16] = (*id).to_string();
+            r
+        })
+        .collect()
 }
