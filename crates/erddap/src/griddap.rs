@@ -532,3 +532,93 @@ pub fn grid_info_table(
         rows,
     }
 }
+
+fn dap_number(v: f64) -> String {
+    if v.is_nan() { "NaN".into() } else { format!("{v:?}") }
+}
+
+/// The OPeNDAP `.dds` of a grid dataset (whole extent): the axes, then one `GRID` per data variable.
+pub fn grid_dds(id: &str, axes: &[GridAxis], vars: &[String]) -> String {
+    let dim = |a: &GridAxis| format!("{} = {}", a.name, a.values.len());
+    let mut s = String::from("Dataset {\n");
+    for a in axes {
+        s.push_str(&format!("  Float64 {}[{}];\n", a.name, dim(a)));
+    }
+    for v in vars {
+        let shape: String = axes.iter().map(|a| format!("[{}]", dim(a))).collect();
+        s.push_str(&format!("  GRID {{\n    ARRAY:\n      Float32 {v}{shape};\n    MAPS:\n"));
+        for a in axes {
+            s.push_str(&format!("      Float64 {}[{}];\n", a.name, dim(a)));
+        }
+        s.push_str(&format!("  }} {v};\n"));
+    }
+    s.push_str(&format!("}} {id};\n"));
+    s
+}
+
+/// The OPeNDAP `.das` of a grid dataset: each axis (`actual_range`, `units`), each data variable
+/// (`_FillValue`, `long_name`, `units`; `(name, units, long_name)`), then `NC_GLOBAL`.
+pub fn grid_das(title: &str, axes: &[GridAxis], vars: &[(String, String, String)]) -> String {
+    let q = |s: &str| crate::text::json_string(s);
+    let mut s = String::from("Attributes {\n");
+    for a in axes {
+        let (lo, hi) = a.values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(x, y), &v| (x.min(v), y.max(v)));
+        s.push_str(&format!("  {} {{\n", a.name));
+        s.push_str(&format!("    Float64 actual_range {}, {};\n", dap_number(lo), dap_number(hi)));
+        s.push_str(&format!("    String units {};\n  }}\n", q(&a.units)));
+    }
+    for (name, units, long) in vars {
+        s.push_str(&format!("  {name} {{\n    Float32 _FillValue NaN;\n"));
+        s.push_str(&format!("    String long_name {};\n    String units {};\n  }}\n", q(long), q(units)));
+    }
+    s.push_str(
+        "  NC_GLOBAL {\n    String cdm_data_type \"Grid\";\n    String Conventions \"CF-1.6, COARDS, ACDD-1.3\";\n",
+    );
+    s.push_str(&format!("    String title {};\n  }}\n}}\n", q(title)));
+    s
+}
+
+/// The `.ncHeader` (CDL, as `ncdump -h` prints it) of a `.nc` answer's bytes.
+pub fn nc_header_of(bytes: &[u8], file_name: &str) -> Result<String, ErddapError> {
+    use formats::netcdf::{NcFile, NcType};
+    let nc = NcFile::parse(bytes).map_err(|e| ErddapError::Internal(e.to_string()))?;
+    let attr = |a: &formats::netcdf::Attr| -> String {
+        match a.ty {
+            NcType::Char => crate::text::json_string(&a.to_text()),
+            NcType::Float => format!(
+                "{} // float",
+                a.f64s().iter().map(|v| format!("{}f", dap_number(*v as f32 as f64))).collect::<Vec<_>>().join(", ")
+            ),
+            NcType::Double => {
+                format!("{} // double", a.f64s().iter().map(|v| dap_number(*v)).collect::<Vec<_>>().join(", "))
+            }
+            _ => a.to_text(),
+        }
+    };
+    let mut s = format!("netcdf {file_name} {{\n  dimensions:\n");
+    for d in &nc.dims {
+        s.push_str(&format!("    {} = {};\n", d.name, d.len));
+    }
+    s.push_str("  variables:\n");
+    for v in &nc.vars {
+        let ty = match v.ty {
+            NcType::Byte => "byte",
+            NcType::Char => "char",
+            NcType::Short => "short",
+            NcType::Int => "int",
+            NcType::Float => "float",
+            NcType::Double => "double",
+        };
+        let dims: Vec<String> = v.dim_ids.iter().map(|&d| format!("{}={}", nc.dims[d].name, nc.dims[d].len)).collect();
+        s.push_str(&format!("    {ty} {}({});\n", v.name, dims.join(", ")));
+        for a in &v.attrs {
+            s.push_str(&format!("      :{} = {};\n", a.name, attr(a)));
+        }
+    }
+    s.push_str("\n  // global attributes:\n");
+    for a in &nc.attrs {
+        s.push_str(&format!("  :{} = {};\n", a.name, attr(a)));
+    }
+    s.push_str("}\n");
+    Ok(s)
+}

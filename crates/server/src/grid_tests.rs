@@ -257,3 +257,29 @@ async fn erddap_info_and_lists_include_grid_datasets() {
     let (s, _) = get(&app, "/erddap/info/nope/index.json").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn erddap_griddap_dds_das_ncheader_and_html() {
+    let app = app().await;
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    let (s, _, b) = get_raw(&app, "/erddap/griddap/crwLikeClimatology.dds").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        text(b),
+        "Dataset {\n  Float64 latitude[latitude = 10];\n  Float64 longitude[longitude = 12];\n  GRID {\n    ARRAY:\n      \
+         Float32 CRW_MMM[latitude = 10][longitude = 12];\n    MAPS:\n      Float64 latitude[latitude = 10];\n      \
+         Float64 longitude[longitude = 12];\n  } CRW_MMM;\n} crwLikeClimatology;\n"
+    );
+    let (_, _, b) = get_raw(&app, "/erddap/griddap/crwLikeDaily.das").await;
+    let das = text(b);
+    assert!(das.contains("  time {\n    Float64 actual_range 1685620800.0, 1695902400.0;\n"), "{das}");
+    assert!(das.contains("  CRW_DHW {\n    Float32 _FillValue NaN;\n"), "{das}");
+    let (s, _, b) = get_raw(&app, "/erddap/griddap/crwLikeDaily.ncHeader?CRW_DHW[last][0:2][0:3]").await;
+    let h = text(b);
+    assert_eq!(s, StatusCode::OK, "{h}");
+    assert!(h.contains("    float CRW_DHW(time=1, latitude=3, longitude=4);\n"), "{h}");
+    assert!(h.contains("  :history = \""), "{h}");
+    let (s, _, b) = get_raw(&app, "/erddap/griddap/crwLikeDaily.htmlTable?CRW_DHW[last][0][0:1:1]").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(text(b).contains("<table"));
+}

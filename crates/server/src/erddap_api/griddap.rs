@@ -104,13 +104,32 @@ pub async fn griddap(
         let title = ds.vars.first().map_or(String::new(), |v| v.long_name.clone());
         return ok("application/xml", erddap::ncml(&base_url(&headers), id, &title, &ds.axes, &vars));
     }
-    if ext == "nc" {
-        let url = format!("{}{}", base_url(&headers).trim_end_matches("/erddap"), uri);
-        let history = format!("{} {url}", erddap::iso_string(chrono::Utc::now().timestamp() as f64));
-        return match nc(&state, id, &ds, raw.as_deref().unwrap_or(""), &history).await {
-            Ok(bytes) => ok("application/x-netcdf", bytes),
-            Err(e) => error(e),
-        };
+    let details = || -> Vec<(String, String, String)> {
+        ds.vars.iter().map(|v| (v.variable.clone(), v.units.clone(), v.long_name.clone())).collect()
+    };
+    match ext {
+        "dds" => {
+            let names: Vec<String> = ds.vars.iter().map(|v| v.variable.clone()).collect();
+            return ok("text/plain;charset=UTF-8", erddap::grid_dds(id, &ds.axes, &names));
+        }
+        "das" => return ok("text/plain;charset=UTF-8", erddap::grid_das(&title_of(&ds), &ds.axes, &details())),
+        "nc" | "ncHeader" => {
+            let url = format!("{}{}", base_url(&headers).trim_end_matches("/erddap"), uri);
+            let now = chrono::Utc::now();
+            let history = format!("{} {url}", erddap::iso_string(now.timestamp() as f64));
+            let bytes = match nc(&state, id, &ds, raw.as_deref().unwrap_or(""), &history).await {
+                Ok(b) => b,
+                Err(e) => return error(e),
+            };
+            if ext == "nc" {
+                return ok("application/x-netcdf", bytes);
+            }
+            return match erddap::nc_header_of(&bytes, &format!("{id}_{}.nc", now.timestamp_millis())) {
+                Ok(h) => ok("text/plain;charset=UTF-8", h),
+                Err(e) => error(e),
+            };
+        }
+        _ => {}
     }
     let fmt = match text_format(ext) {
         Ok(TextFormat::GeoJson) | Err(_) => {
