@@ -308,88 +308,6 @@ pub fn ncml(base: &str, id: &str, title: &str, axes: &[GridAxis], vars: &[(Strin
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn axes() -> Vec<GridAxis> {
-        vec![
-            GridAxis {
-                name: "time".into(),
-                values: (0..5).map(|d| 1_688_212_800.0 + 86_400.0 * d as f64).collect(), // 2023-07-01T12Z..
-                units: "seconds since 1970-01-01T00:00:00Z".into(),
-                is_time: true,
-            },
-            GridAxis {
-                name: "latitude".into(),
-                values: vec![25.0, 24.5, 24.0, 23.5], // descending, as CRW serves it
-                units: "degrees_north".into(),
-                is_time: false,
-            },
-            GridAxis {
-                name: "longitude".into(),
-                values: vec![-81.0, -80.5, -80.0],
-                units: "degrees_east".into(),
-                is_time: false,
-            },
-        ]
-    }
-
-    fn vars() -> Vec<String> {
-        vec!["CRW_DHW".into(), "CRW_SST".into()]
-    }
-
-    #[test]
-    fn brackets_by_index_value_last_and_stride() {
-        let a = axes();
-        let s =
-            parse_grid_query("CRW_DHW[(2023-07-02T12:00:00Z):1:(last)][(24.6):(23.4)][0:2:2]", &a, &vars()).unwrap();
-        assert_eq!(s.vars, ["CRW_DHW"]);
-        assert_eq!(s.indices, vec![vec![1, 2, 3, 4], vec![1, 2, 3], vec![0, 2]]);
-        // erddapy's form: epoch seconds in scientific notation, percent-encoded brackets.
-        let s = parse_grid_query("CRW_DHW%5B(1.6882992E9)%5D%5B(23.5):1:(25)%5D%5Blast%5D", &a, &vars()).unwrap();
-        assert_eq!(s.indices, vec![vec![1], vec![0, 1, 2, 3], vec![2]]);
-        let s = parse_grid_query("CRW_DHW[last-1][][(-80.4)],CRW_SST[last-1][][(-80.4)]", &a, &vars()).unwrap();
-        assert_eq!((s.vars.len(), s.indices.clone()), (2, vec![vec![3], vec![0, 1, 2, 3], vec![1]]));
-        assert_eq!(s.cells(), 4);
-        let all = parse_grid_query("", &a, &vars()).unwrap();
-        assert_eq!((all.vars.len(), all.cells()), (2, 60));
-        let bare = parse_grid_query("CRW_SST", &a, &vars()).unwrap();
-        assert_eq!(bare.cells(), 60);
-    }
-
-    #[test]
-    fn bad_requests_are_query_errors() {
-        let a = axes();
-        for q in [
-            "nope[0][0][0]",
-            "CRW_DHW[0][0]",
-            "CRW_DHW[9][0][0]",
-            "CRW_DHW[(2030-01-01)][0][0]",
-            "CRW_DHW[0][(60)][0]",
-            "CRW_DHW[0:0:1][0][0]",
-            "CRW_DHW[0][0][0],CRW_SST[1][0][0]",
-            "CRW_DHW[0][0][0]&time>=2023",
-            "CRW_DHW[0][0][x]",
-            "latitude",
-        ] {
-            let e = parse_grid_query(q, &a, &vars()).unwrap_err();
-            assert_eq!(e.status(), 400, "{q}: {e}");
-        }
-    }
-
-    #[test]
-    fn ncml_has_actual_range_for_every_dimension() {
-        let a = axes();
-        let x = ncml("http://h/erddap", "crw", "T", &a, &[("CRW_DHW".into(), "degree_C_weeks".into(), "DHW".into())]);
-        assert!(x.contains("xmlns=\"https://www.unidata.ucar.edu/namespaces/netcdf/ncml-2.2\""));
-        assert!(x.contains("<dimension name=\"latitude\" length=\"4\" />"));
-        assert!(x.contains("value=\"23.5 25.0\""));
-        assert!(x.contains("<variable name=\"CRW_DHW\" shape=\"time latitude longitude\" type=\"float\">"));
-        assert_eq!(x.matches("actual_range").count(), 3);
-    }
-}
-
 /// One data variable of a `.nc` grid answer: name, units, long name, fill value and the selected cells
 /// (row-major over the selected axes; NaN for no data).
 pub struct GridNcVar {
@@ -621,4 +539,86 @@ pub fn nc_header_of(bytes: &[u8], file_name: &str) -> Result<String, ErddapError
     }
     s.push_str("}\n");
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn axes() -> Vec<GridAxis> {
+        vec![
+            GridAxis {
+                name: "time".into(),
+                values: (0..5).map(|d| 1_688_212_800.0 + 86_400.0 * d as f64).collect(), // 2023-07-01T12Z..
+                units: "seconds since 1970-01-01T00:00:00Z".into(),
+                is_time: true,
+            },
+            GridAxis {
+                name: "latitude".into(),
+                values: vec![25.0, 24.5, 24.0, 23.5], // descending, as CRW serves it
+                units: "degrees_north".into(),
+                is_time: false,
+            },
+            GridAxis {
+                name: "longitude".into(),
+                values: vec![-81.0, -80.5, -80.0],
+                units: "degrees_east".into(),
+                is_time: false,
+            },
+        ]
+    }
+
+    fn vars() -> Vec<String> {
+        vec!["CRW_DHW".into(), "CRW_SST".into()]
+    }
+
+    #[test]
+    fn brackets_by_index_value_last_and_stride() {
+        let a = axes();
+        let s =
+            parse_grid_query("CRW_DHW[(2023-07-02T12:00:00Z):1:(last)][(24.6):(23.4)][0:2:2]", &a, &vars()).unwrap();
+        assert_eq!(s.vars, ["CRW_DHW"]);
+        assert_eq!(s.indices, vec![vec![1, 2, 3, 4], vec![1, 2, 3], vec![0, 2]]);
+        // erddapy's form: epoch seconds in scientific notation, percent-encoded brackets.
+        let s = parse_grid_query("CRW_DHW%5B(1.6882992E9)%5D%5B(23.5):1:(25)%5D%5Blast%5D", &a, &vars()).unwrap();
+        assert_eq!(s.indices, vec![vec![1], vec![0, 1, 2, 3], vec![2]]);
+        let s = parse_grid_query("CRW_DHW[last-1][][(-80.4)],CRW_SST[last-1][][(-80.4)]", &a, &vars()).unwrap();
+        assert_eq!((s.vars.len(), s.indices.clone()), (2, vec![vec![3], vec![0, 1, 2, 3], vec![1]]));
+        assert_eq!(s.cells(), 4);
+        let all = parse_grid_query("", &a, &vars()).unwrap();
+        assert_eq!((all.vars.len(), all.cells()), (2, 60));
+        let bare = parse_grid_query("CRW_SST", &a, &vars()).unwrap();
+        assert_eq!(bare.cells(), 60);
+    }
+
+    #[test]
+    fn bad_requests_are_query_errors() {
+        let a = axes();
+        for q in [
+            "nope[0][0][0]",
+            "CRW_DHW[0][0]",
+            "CRW_DHW[9][0][0]",
+            "CRW_DHW[(2030-01-01)][0][0]",
+            "CRW_DHW[0][(60)][0]",
+            "CRW_DHW[0:0:1][0][0]",
+            "CRW_DHW[0][0][0],CRW_SST[1][0][0]",
+            "CRW_DHW[0][0][0]&time>=2023",
+            "CRW_DHW[0][0][x]",
+            "latitude",
+        ] {
+            let e = parse_grid_query(q, &a, &vars()).unwrap_err();
+            assert_eq!(e.status(), 400, "{q}: {e}");
+        }
+    }
+
+    #[test]
+    fn ncml_has_actual_range_for_every_dimension() {
+        let a = axes();
+        let x = ncml("http://h/erddap", "crw", "T", &a, &[("CRW_DHW".into(), "degree_C_weeks".into(), "DHW".into())]);
+        assert!(x.contains("xmlns=\"https://www.unidata.ucar.edu/namespaces/netcdf/ncml-2.2\""));
+        assert!(x.contains("<dimension name=\"latitude\" length=\"4\" />"));
+        assert!(x.contains("value=\"23.5 25.0\""));
+        assert!(x.contains("<variable name=\"CRW_DHW\" shape=\"time latitude longitude\" type=\"float\">"));
+        assert_eq!(x.matches("actual_range").count(), 3);
+    }
 }
