@@ -239,12 +239,12 @@ pub async fn run(
             "startDate=2000-01-01T00:00:00Z&endDate=2025-01-01T00:00:00Z",
         );
         for (kind, label, uri) in [
-            ("pg-box", "box 10x10deg+1month", format!("/api/argo?box=[[-40,20],[-30,30]]&{month}&compression=minimal")),
-            ("pg-radius", "radius 500km", format!("/api/argo?center=-35,25&radius=500&{all}&compression=minimal")),
+            ("pg-box", "box 10x10deg+1month", format!("/api/argo?box=[[-40,20],[-30,30]]&{month}&compression=minimal&page_size=10000")),
+            ("pg-radius", "radius 500km", format!("/api/argo?center=-35,25&radius=500&{all}&compression=minimal&page_size=10000")),
             (
                 "pg-radius-month",
                 "radius 500km+1month",
-                format!("/api/argo?center=-35,25&radius=500&{month}&compression=minimal"),
+                format!("/api/argo?center=-35,25&radius=500&{month}&compression=minimal&page_size=10000"),
             ),
         ] {
             if wanted(kind) {

@@ -207,7 +207,7 @@ fn main() -> anyhow::Result<()> {
                 println!("ingesting the bundled sample {} into {url}", dir.display());
                 // The data folders only: the sample's SOURCES.md is documentation, not data.
                 let parts: Vec<PathBuf> =
-                    ["argo", "buoy", "crw"].iter().map(|d| dir.join(d)).filter(|d| d.is_dir()).collect();
+                    ["argo", "buoy", "crw", "grids"].iter().map(|d| dir.join(d)).filter(|d| d.is_dir()).collect();
                 ingest_cmd::run(
                     store.clone(),
                     if parts.is_empty() { std::slice::from_ref(&dir) } else { &parts },

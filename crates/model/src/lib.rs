@@ -3,6 +3,7 @@
 
 mod error;
 mod geo;
+mod grid;
 mod platform;
 mod profile;
 mod qc;
@@ -12,6 +13,7 @@ mod variable;
 
 pub use error::ErrorCode;
 pub use geo::{BBox, EARTH_RADIUS_KM, GeoError, Point, Polygon, Region, haversine_km, normalize_lon};
+pub use grid::{Grid, GridError, GridSummary, GridWindow};
 pub use platform::{Platform, PlatformKind};
 pub use profile::{DataMode, Direction, DirectionKey, ParamColumn, Profile, ProfileKey, SourceFormat};
 pub use qc::QcFlag;

@@ -6,7 +6,9 @@ mod anomalies;
 mod argo;
 pub mod ask;
 mod cost;
+pub mod grids;
 pub mod nlq;
+pub mod palette;
 mod reefs;
 
 pub use anomalies::{SeriesAnomaly, series_anomalies};

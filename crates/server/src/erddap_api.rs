@@ -22,6 +22,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::AppState;
 
+mod griddap;
+
 /// Rows held in memory at most for `distinct()`, `orderBy...()` and `.ncCF` (past it: 413).
 const MAX_COLLECT_ROWS: usize = 5_000_000;
 /// Profiles loaded from the store per batch.
@@ -34,7 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/erddap/info/{file}", get(info_list))
         .route("/erddap/info/{id}/{file}", get(info))
         .route("/erddap/tabledap/{file}", get(tabledap))
-        .route("/erddap/griddap/{file}", get(griddap))
+        .route("/erddap/griddap/{file}", get(griddap::griddap))
         .route("/erddap/search/{file}", get(search))
         .route("/erddap/categorize/{attr}/{file}", get(categorize))
         .route("/erddap/categorize/{attr}/{value}/{file}", get(categorize_value))
@@ -119,23 +121,43 @@ pub async fn version_string() -> Response {
 }
 
 /// `/erddap/info/index.{ext}`: every dataset.
-pub async fn info_list(Path(file): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+pub async fn info_list(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let ext = match index_ext(&file) {
         Ok(e) => e,
         Err(e) => return error(e),
     };
     let pairs = erddap::form_pairs(q.as_deref().unwrap_or(""));
     let all: Vec<&Dataset> = catalog().iter().collect();
-    plain(paged(all, &pairs).map(|l| erddap::dataset_table(&l, &base_url(&headers), ext)), ext)
+    let base = base_url(&headers);
+    let grids = griddap::dataset_rows(&state, &base, ext).await;
+    plain(
+        paged(all, &pairs).map(|l| {
+            let mut t = erddap::dataset_table(&l, &base, ext);
+            t.rows.extend(grids);
+            t
+        }),
+        ext,
+    )
 }
 
-/// `/erddap/info/{id}/index.{ext}`.
-pub async fn info(Path((id, file)): Path<(String, String)>) -> Response {
+/// `/erddap/info/{id}/index.{ext}` (tabledap datasets, then the stored grid datasets).
+pub async fn info(State(state): State<AppState>, Path((id, file)): Path<(String, String)>) -> Response {
     let ext = match index_ext(&file) {
         Ok(e) => e,
         Err(e) => return error(e),
     };
-    plain(find(&id).map(erddap::info_table), ext)
+    match find(&id) {
+        Ok(d) => plain(Ok(erddap::info_table(d)), ext),
+        Err(e) => match griddap::info(&state, &id).await {
+            Some(t) => plain(t, ext),
+            None => error(e),
+        },
+    }
 }
 
 /// `/erddap/search/index.{ext}` and `/erddap/search/advanced.{ext}`.
@@ -179,15 +201,6 @@ pub async fn categorize_value(
         return error(ErddapError::NoSearchResults);
     }
     plain(Ok(erddap::dataset_table(&hits, &base_url(&headers), ext)), ext)
-}
-
-/// `/erddap/griddap/...`: the store holds no grids yet, so the list is empty and every id unknown.
-pub async fn griddap(Path(file): Path<String>) -> Response {
-    let id = file.rsplit_once('.').map_or(file.as_str(), |(id, _)| id);
-    if id == "index" {
-        return error(ErddapError::NotFound("This server has no griddap datasets (no grids are stored).".into()));
-    }
-    error(ErddapError::UnknownDataset(id.to_string()))
 }
 
 /// `/erddap/tabledap/{id}.{fileType}?{query}` and `/erddap/tabledap/index.{ext}`.

@@ -83,6 +83,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/floats/latest", get(api::dashboard::floats_latest))
         .route("/api/reefs/status", get(api::dashboard::reef_status))
         .route("/api/events", get(api::dashboard::events))
+        .route("/api/grids", get(api::grids::list))
+        .route("/api/grids/{dataset}/{variable}", get(api::grids::grid))
+        .route("/api/grids/{dataset}/{variable}/image.png", get(api::grids::image))
+        .route("/api/grids/{dataset}/{variable}/legend", get(api::grids::legend))
         .route("/", get(web::asset))
         .merge(erddap_api::routes())
         .merge(auth::handlers::routes())
@@ -128,5 +132,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         .await
 }
 
+#[cfg(test)]
+mod grid_tests;
 #[cfg(test)]
 mod tests;

@@ -45,6 +45,10 @@ use crate::api;
         crate::auth::handlers::add_key,
         crate::auth::handlers::revoke_key,
         crate::auth::handlers::audit_log,
+        api::grids::list,
+        api::grids::grid,
+        api::grids::image,
+        api::grids::legend,
     ),
     components(schemas(crate::ErrorBody)),
     modifiers(&BearerKey)

@@ -5,9 +5,11 @@
 pub mod auth;
 pub mod backup;
 mod codec;
+mod grids;
 mod postgres;
 mod sqlite;
 mod sqlite_read;
+mod sqlite_grids;
 pub mod transfer;
 
 use std::sync::Arc;
@@ -78,6 +80,8 @@ pub struct FileBatch {
     pub reef_sites: Vec<ReefSite>,
     pub heat_stress: Vec<HeatStressDay>,
     pub index_rows: Vec<IndexRow>,
+    /// Gridded fields, one per (dataset, variable, time step).
+    pub grids: Vec<model::Grid>,
 }
 
 /// Rows a write added or changed (unchanged rows count zero).
@@ -90,6 +94,7 @@ pub struct WriteCounts {
     pub reef_sites: u64,
     pub heat_stress_days: u64,
     pub index_rows: u64,
+    pub grids: u64,
 }
 
 impl std::ops::AddAssign for WriteCounts {
@@ -101,6 +106,7 @@ impl std::ops::AddAssign for WriteCounts {
         self.reef_sites += o.reef_sites;
         self.heat_stress_days += o.heat_stress_days;
         self.index_rows += o.index_rows;
+        self.grids += o.grids;
     }
 }
 
@@ -231,6 +237,29 @@ pub trait Store: AuthStore + Send + Sync {
     async fn profile_platforms_latest(&self) -> Result<Vec<PlatformLatest>, StoreError>;
     async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError>;
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError>;
+
+    /// One summary per stored gridded variable (dataset, variable), ordered by dataset and variable.
+    async fn grid_summaries(&self) -> Result<Vec<model::GridSummary>, StoreError>;
+    /// The stored time steps of a gridded variable, oldest first (`None` for a grid without time).
+    async fn grid_times(&self, dataset: &str, variable: &str) -> Result<Vec<Option<DateTime<Utc>>>, StoreError>;
+    /// One stored grid, whole.
+    async fn grid(
+        &self,
+        dataset: &str,
+        variable: &str,
+        time: Option<DateTime<Utc>>,
+    ) -> Result<Option<model::Grid>, StoreError>;
+    /// One stored grid cut to a latitude/longitude window with a stride; `Ok(None)` when no such grid,
+    /// `Err(Corrupt)` never for a window outside the grid: that is `Ok(Some(Err(..)))`.
+    async fn grid_window(
+        &self,
+        dataset: &str,
+        variable: &str,
+        time: Option<DateTime<Utc>>,
+        window: &model::GridWindow,
+    ) -> Result<Option<Result<model::Grid, model::GridError>>, StoreError> {
+        Ok(self.grid(dataset, variable, time).await?.map(|g| g.subset(window)))
+    }
 
     /// Appends a question and its interpretation to the query history (Ocean Chat). The default
     /// records nothing, so a backend without a history table still works; SQLite keeps a table.

@@ -166,6 +166,36 @@ CREATE INDEX profile_space_id ON profile_space (id);
 "#,
     ),
     (
+        4,
+        r#"
+-- Gridded fields, one row per (dataset, variable, time step); see store/src/grids.rs for the layout.
+CREATE TABLE grids (
+    id INTEGER PRIMARY KEY,
+    dataset TEXT NOT NULL,
+    variable TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    z_name TEXT,
+    z REAL,
+    fill_bits INTEGER,
+    units TEXT NOT NULL,
+    long_name TEXT NOT NULL,
+    standard_name TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    n_lat INTEGER NOT NULL,
+    n_lon INTEGER NOT NULL,
+    lat_min REAL,
+    lat_max REAL,
+    lon_min REAL,
+    lon_max REAL,
+    latitudes BLOB NOT NULL,
+    longitudes BLOB NOT NULL,
+    cells BLOB NOT NULL,
+    digest INTEGER NOT NULL,
+    UNIQUE (dataset, variable, time)
+);
+"#,
+    ),
+    (
         6,
         r#"
 -- Accounts (store/src/auth.rs): users with argon2 PHC hashes, API keys by SHA-256, refresh tokens by id,
@@ -1079,6 +1109,7 @@ impl crate::Store for SqliteStore {
         c.series_points = Self::write_series(&mut tx, &batch.series).await?;
         (c.reef_sites, c.heat_stress_days) = Self::write_reef(&mut tx, batch).await?;
         c.index_rows = Self::write_index(&mut tx, &batch.index_rows).await?;
+        c.grids = Self::write_grids(&mut tx, &batch.grids).await?;
         sqlx::query(
             "INSERT INTO ingested_files (source, kind, size_bytes, ingested_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, size_bytes = excluded.size_bytes,
@@ -1509,6 +1540,23 @@ impl crate::Store for SqliteStore {
             });
         }
         Ok(out)
+    }
+
+    async fn grid_summaries(&self) -> Result<Vec<model::GridSummary>, StoreError> {
+        self.grid_summaries_impl().await
+    }
+
+    async fn grid_times(&self, dataset: &str, variable: &str) -> Result<Vec<Option<DateTime<Utc>>>, StoreError> {
+        self.grid_times_impl(dataset, variable).await
+    }
+
+    async fn grid(
+        &self,
+        dataset: &str,
+        variable: &str,
+        time: Option<DateTime<Utc>>,
+    ) -> Result<Option<model::Grid>, StoreError> {
+        self.grid_impl(dataset, variable, time).await
     }
 
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError> {

@@ -609,3 +609,72 @@ on_every_backend! {
         assert_eq!((older[0].action.as_str(), older[0].detail.as_str()), ("login", "step 0"));
     }
 }
+
+fn grid(variable: &str, day: u32, fill: f32) -> model::Grid {
+    model::Grid {
+        dataset: "crwLike".into(),
+        variable: variable.into(),
+        time: Some(Utc.with_ymd_and_hms(2024, 8, day, 12, 0, 0).unwrap()),
+        z: Some(("altitude".into(), 0.0)),
+        latitudes: vec![25.0, 24.95, 24.9],
+        longitudes: vec![-81.0, -80.95],
+        values: vec![29.5, f32::NAN, 30.25, fill, 31.0, -1.5],
+        fill_value: Some(f64::NAN),
+        units: "degree_C".into(),
+        long_name: "analysed SST".into(),
+        standard_name: "sea_surface_temperature".into(),
+        attributes: vec![("colorBarMinimum".into(), "15.0".into()), ("comment".into(), "a \"quoted\"\nline".into())],
+    }
+}
+
+on_every_backend! {
+    async fn grids_round_trip_upsert_idempotently_and_summarise(s) {
+        let batch = FileBatch {
+            source: "grid.nc".into(),
+            grids: vec![grid("analysed_sst", 2, 30.0), grid("analysed_sst", 1, 30.0), grid("mask", 1, 1.0)],
+            ..Default::default()
+        };
+        assert_eq!(s.write_file(&batch).await.unwrap().grids, 3);
+        assert_eq!(s.write_file(&batch).await.unwrap().grids, 0, "re-ingest adds 0");
+        // One changed cell rewrites that grid only.
+        let mut changed = batch.clone();
+        changed.grids[0].values[3] = 30.5;
+        assert_eq!(s.write_file(&changed).await.unwrap().grids, 1);
+
+        let back = s.grid("crwLike", "analysed_sst", batch.grids[1].time).await.unwrap().unwrap();
+        assert_eq!(back.latitudes, batch.grids[1].latitudes);
+        assert_eq!(back.values[0].to_bits(), 29.5f32.to_bits());
+        assert!(back.values[1].is_nan());
+        assert!(back.fill_value.unwrap().is_nan());
+        assert_eq!(back.z, Some(("altitude".into(), 0.0)));
+        assert_eq!(back.attributes, batch.grids[1].attributes);
+        assert_eq!((back.units.as_str(), back.standard_name.as_str()), ("degree_C", "sea_surface_temperature"));
+        assert!(s.grid("crwLike", "analysed_sst", None).await.unwrap().is_none());
+
+        let times = s.grid_times("crwLike", "analysed_sst").await.unwrap();
+        assert_eq!(times, vec![batch.grids[1].time, batch.grids[0].time]);
+
+        let sums = s.grid_summaries().await.unwrap();
+        assert_eq!(sums.len(), 2);
+        let sst = &sums[0];
+        assert_eq!((sst.variable.as_str(), sst.count, sst.shape), ("analysed_sst", 2, (3, 2)));
+        assert_eq!((sst.first_time, sst.last_time), (batch.grids[1].time, batch.grids[0].time));
+        assert_eq!((sst.lat, sst.lon), ((24.9, 25.0), (-81.0, -80.95)));
+        assert_eq!(sums[1].variable, "mask");
+
+        let w = model::GridWindow { lat: Some((24.9, 24.95)), lon: None, stride: 1 };
+        let cut = s.grid_window("crwLike", "analysed_sst", batch.grids[1].time, &w).await.unwrap().unwrap().unwrap();
+        assert_eq!((cut.latitudes.len(), cut.values[0], cut.values[3]), (2, 30.25, -1.5));
+
+        // A grid without a time axis (bathymetry) has its own key.
+        let mut timeless = grid("elevation", 1, 0.0);
+        timeless.time = None;
+        timeless.fill_value = Some(32767.0);
+        s.write_file(&FileBatch { source: "gebco.nc".into(), grids: vec![timeless], ..Default::default() })
+            .await
+            .unwrap();
+        let g = s.grid("crwLike", "elevation", None).await.unwrap().unwrap();
+        assert_eq!((g.time, g.fill_value), (None, Some(32767.0)));
+        assert_eq!(s.grid_times("crwLike", "elevation").await.unwrap(), vec![None]);
+    }
+}

@@ -4,6 +4,8 @@ pub mod argo;
 pub mod chat;
 pub mod chat_wire;
 pub mod dashboard;
+pub mod grids;
+pub mod grids_wire;
 mod params;
 pub mod seed;
 pub mod stations;

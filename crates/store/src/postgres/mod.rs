@@ -7,6 +7,7 @@
 //! when missing, then first on the search path) are read here.
 
 mod auth;
+mod grids;
 mod schema;
 
 use std::collections::{HashMap, HashSet};
@@ -714,6 +715,7 @@ impl crate::Store for PgStore {
         c.series_points = Self::write_series(&mut tx, &batch.series).await?;
         (c.reef_sites, c.heat_stress_days) = Self::write_reef(&mut tx, batch).await?;
         c.index_rows = Self::write_index(&mut tx, &batch.index_rows).await?;
+        c.grids = Self::write_grids(&mut tx, &batch.grids).await?;
         sqlx::query(
             "INSERT INTO ingested_files (source, kind, size_bytes, ingested_at) VALUES ($1, $2, $3, to_timestamp($4))
              ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, size_bytes = excluded.size_bytes,
@@ -1086,6 +1088,23 @@ impl crate::Store for PgStore {
                     .collect()
             }),
         }))
+    }
+
+    async fn grid_summaries(&self) -> Result<Vec<model::GridSummary>, StoreError> {
+        self.grid_summaries_impl().await
+    }
+
+    async fn grid_times(&self, dataset: &str, variable: &str) -> Result<Vec<Option<DateTime<Utc>>>, StoreError> {
+        self.grid_times_impl(dataset, variable).await
+    }
+
+    async fn grid(
+        &self,
+        dataset: &str,
+        variable: &str,
+        time: Option<DateTime<Utc>>,
+    ) -> Result<Option<model::Grid>, StoreError> {
+        self.grid_impl(dataset, variable, time).await
     }
 
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError> {
