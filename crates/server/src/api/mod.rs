@@ -5,6 +5,7 @@ pub mod chat;
 pub mod chat_wire;
 pub mod dashboard;
 mod params;
+pub mod science;
 pub mod seed;
 pub mod stations;
 pub mod wire;
