@@ -50,6 +50,24 @@ def test_to_xarray_nccf_buoy():
     assert float(ds["wtmp"].values[0]) == pytest.approx(13.4)
 
 
+def test_to_xarray_nccf_argo_trajectory_profile():
+    # ArgoFloats is cdm_data_type TrajectoryProfile: ERDDAP's ragged layout (trajectory, profile, obs).
+    e = ERDDAP(server=S, protocol="tabledap")
+    e.dataset_id = "ArgoFloats"
+    e.variables = ["pres", "temp"]
+    e.constraints = {"platform_number=": "6902746", "time>=": "2017-12-01T00:00:00Z", "time<=": "2018-01-01"}
+    ds = e.to_xarray()
+    assert ds.attrs["featureType"] == "TrajectoryProfile"
+    assert (ds.sizes["trajectory"], ds.sizes["profile"], ds.sizes["obs"]) == (1, 1, 109)
+    assert ds["trajectoryIndex"].attrs["instance_dimension"] == "trajectory"
+    assert ds["rowSize"].attrs["sample_dimension"] == "obs"
+    assert ds["rowSize"].values.tolist() == [109]
+    assert ds["cycle_number"].values.tolist() == [34]
+    f = fixture()
+    np.testing.assert_allclose(ds["pres"].values, f["pres"], rtol=1e-6)
+    np.testing.assert_allclose(ds["temp"].values, f["temp"], rtol=1e-6)
+
+
 def test_get_var_by_attr():
     e = ERDDAP(server=S, protocol="tabledap")
     assert sorted(e.get_var_by_attr(dataset_id="ArgoFloats", standard_name="sea_water_temperature")) == [

@@ -10,11 +10,13 @@ pub mod grids;
 pub mod nlq;
 pub mod palette;
 mod reefs;
+mod science;
 
 pub use anomalies::{SeriesAnomaly, series_anomalies};
 pub use argo::{ArgoQuery, DataSpec, Items, SearchPage, SourceFilter, UserMode, VarReq, load, search, sources_of};
 pub use cost::{COST_LIMIT, Cost, cost, region_area_km2};
 pub use reefs::{RUN_LOOKBACK_DAYS, ReefStatus, reef_status, run_at_level};
+pub use science::{ForestAnomaly, ReefHealth, buoy_forest_anomalies, reef_health};
 
 /// Why a query cannot be answered. Messages are lowercase and say what to change.
 #[derive(Debug, thiserror::Error)]

@@ -72,6 +72,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/buoys", get(api::stations::buoys))
         .route("/api/buoys/{id}/series", get(api::stations::buoy_series))
         .route("/api/reefs", get(api::stations::reefs))
+        .route("/api/buoys/{id}/anomalies", get(api::science::buoy_anomalies))
+        .route("/api/reefs/{id}/health", get(api::science::reef_health))
         .route("/data/latest", get(api::seed::latest))
         .route("/data/timeseries", get(api::seed::timeseries))
         .route("/data/anomalies", get(api::seed::anomalies))

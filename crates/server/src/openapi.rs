@@ -23,6 +23,8 @@ use crate::api;
         api::stations::buoys,
         api::stations::buoy_series,
         api::stations::reefs,
+        api::science::buoy_anomalies,
+        api::science::reef_health,
         api::seed::latest,
         api::seed::timeseries,
         api::seed::anomalies,

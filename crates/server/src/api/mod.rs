@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod grids;
 pub mod grids_wire;
 mod params;
+pub mod science;
 pub mod seed;
 pub mod stations;
 pub mod wire;
