@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 pub mod heat;
 pub mod qc;
+pub mod schedule;
 
 use formats::{Dataset, Detected, Diagnostic};
 use store::{FileBatch, IndexRow, Store, StoreError, WriteCounts};

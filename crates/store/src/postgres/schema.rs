@@ -182,6 +182,8 @@ CREATE TABLE query_history (
 CREATE INDEX query_history_asked_at ON query_history (asked_at);
 "#,
     ),
+    // The scheduler's run log and retention's archive records (jobs.rs).
+    (4, crate::jobs::PG_MIGRATION),
 ];
 
 /// The partition holding a UTC year, e.g. `profiles_y2020`.
