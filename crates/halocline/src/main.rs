@@ -188,7 +188,7 @@ fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HALOCLINE_LOG")
-                .unwrap_or_else(|_| "warn,sqlx=error,halocline=info,server=info".into()),
+                .unwrap_or_else(|_| "warn,sqlx=error,halocline=info,server=info,ingest::schedule=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

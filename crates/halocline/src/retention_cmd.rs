@@ -70,7 +70,10 @@ async fn print_status(store: &dyn Store) -> anyhow::Result<()> {
     println!("|---|---|---|---|---|");
     for m in &st {
         let (rows, dirs) = match m.archives.first() {
-            Some((d, n)) => (n.to_string(), if m.archives.len() > 1 { format!("{d} (+{})", m.archives.len() - 1) } else { d.clone() }),
+            Some((d, n)) => (
+                n.to_string(),
+                if m.archives.len() > 1 { format!("{d} (+{})", m.archives.len() - 1) } else { d.clone() },
+            ),
             None => ("-".into(), "-".into()),
         };
         println!("| {} | {} | {} | {rows} | {dirs} |", m.table.name(), m.month, m.rows);

@@ -177,7 +177,8 @@ pub async fn print_runs(store: &dyn Store, n: usize) -> anyhow::Result<()> {
     println!("| job | started (UTC) | took | status | rows added | error |");
     println!("|---|---|---|---|---|---|");
     for r in runs {
-        let took = r.finished.map_or("-".to_string(), |f| format!("{:.1} s", (f - r.started).num_milliseconds() as f64 / 1e3));
+        let took =
+            r.finished.map_or("-".to_string(), |f| format!("{:.1} s", (f - r.started).num_milliseconds() as f64 / 1e3));
         println!(
             "| {} | {} | {took} | {} | {} | {} |",
             r.job,
@@ -197,7 +198,10 @@ mod tests {
     #[test]
     fn job_lines_parse_and_bad_ones_say_why() {
         let j = parse_line("drop | */30 * * * * | ingest /data/drop  # a comment").unwrap().unwrap();
-        assert_eq!((j.name.as_str(), j.kind.as_str(), j.args.clone()), ("drop", "ingest", vec!["/data/drop".to_string()]));
+        assert_eq!(
+            (j.name.as_str(), j.kind.as_str(), j.args.clone()),
+            ("drop", "ingest", vec!["/data/drop".to_string()])
+        );
         assert_eq!(j.cadence.describe(), "*/30 * * * *");
         assert!(parse_line("   # only a comment").unwrap().is_none());
         assert!(parse_line("drop | hourly").unwrap_err().to_string().contains("NAME | CADENCE | KIND ARGS"));

@@ -156,7 +156,12 @@ pub fn verify_entry(dir: &Path, e: &ManifestEntry) -> Result<Vec<Vec<Cell>>, Ret
 
 /// Writes both files of a table-month (through temporary names), re-reads them and only then moves
 /// them into place; returns the manifest entry.
-fn write_verified(dir: &Path, t: ArchiveTable, month: &str, rows: &[Vec<Cell>]) -> Result<ManifestEntry, RetentionError> {
+fn write_verified(
+    dir: &Path,
+    t: ArchiveTable,
+    month: &str,
+    rows: &[Vec<Cell>],
+) -> Result<ManifestEntry, RetentionError> {
     let sub = dir.join(t.name());
     std::fs::create_dir_all(&sub).map_err(|e| RetentionError::io(&sub, e))?;
     let (n, sum) = checksum(rows);
@@ -173,7 +178,11 @@ fn write_verified(dir: &Path, t: ArchiveTable, month: &str, rows: &[Vec<Cell>]) 
     let tmp = |rel: &str| dir.join(format!("{rel}.tmp"));
     csv::write(&tmp(&entry.csv_gz), t, rows)?;
     parquet_io::write(&tmp(&entry.parquet), t, rows)?;
-    let probe = ManifestEntry { csv_gz: format!("{}.tmp", entry.csv_gz), parquet: format!("{}.tmp", entry.parquet), ..entry.clone() };
+    let probe = ManifestEntry {
+        csv_gz: format!("{}.tmp", entry.csv_gz),
+        parquet: format!("{}.tmp", entry.parquet),
+        ..entry.clone()
+    };
     verify_entry(dir, &probe)?;
     for rel in [&entry.csv_gz, &entry.parquet] {
         std::fs::rename(tmp(rel), dir.join(rel)).map_err(|e| RetentionError::io(&dir.join(rel), e))?;
@@ -394,10 +403,44 @@ async fn held_by(
     Err(why)
 }
 
+/// One message for every table-month no verified archive holds: per table the rows, months and range,
+/// then the distinct reasons archives were turned down (at most five).
+fn refusal(problems: &[(ArchiveTable, String, u64, Vec<String>)], before: DateTime<Utc>) -> String {
+    let mut parts = Vec::new();
+    for t in ArchiveTable::ALL {
+        let p: Vec<_> = problems.iter().filter(|p| p.0 == t).collect();
+        if let (Some(first), Some(last)) = (p.first(), p.last()) {
+            let rows: u64 = p.iter().map(|p| p.2).sum();
+            let range = if p.len() == 1 { first.1.clone() } else { format!("{} to {}", first.1, last.1) };
+            parts.push(format!("{rows} {} rows in {} months ({range})", t.name(), p.len()));
+        }
+    }
+    let mut why: Vec<&String> = problems.iter().flat_map(|p| &p.3).collect();
+    why.sort();
+    why.dedup();
+    let more = why.len().saturating_sub(5);
+    let why: Vec<&str> = why.into_iter().take(5).map(String::as_str).collect();
+    format!(
+        "nothing was deleted: {} older than {} are in no verified archive{}; archive them first \
+         (halocline retention --archive-days N --archive-dir DIR)",
+        parts.join(", "),
+        before.format("%Y-%m-%d"),
+        if why.is_empty() {
+            String::new()
+        } else {
+            format!(" ({}{})", why.join("; "), if more > 0 { format!("; and {more} more") } else { String::new() })
+        }
+    )
+}
+
 /// Deletes every row older than `before`, after checking that a verified archive (recorded in the store,
 /// or in one of `dirs`) holds each of them. If any row is not held, or an archive fails verification,
 /// nothing at all is deleted.
-pub async fn delete(store: &dyn Store, before: DateTime<Utc>, dirs: &[PathBuf]) -> Result<DeleteReport, RetentionError> {
+pub async fn delete(
+    store: &dyn Store,
+    before: DateTime<Utc>,
+    dirs: &[PathBuf],
+) -> Result<DeleteReport, RetentionError> {
     let records = store.archive_records().await?;
     let mut plan = Vec::new();
     let mut problems = Vec::new();
@@ -417,23 +460,14 @@ pub async fn delete(store: &dyn Store, before: DateTime<Utc>, dirs: &[PathBuf]) 
                 candidates.extend(dirs.iter().cloned());
                 match held_by(t, &month, &rows, candidates).await {
                     Ok(d) => months.push((month, rows.len() as u64, d)),
-                    Err(why) => problems.push(format!(
-                        "{} rows of {} {month} (before {}) are in no verified archive{}",
-                        rows.len(),
-                        t.name(),
-                        before.format("%Y-%m-%d"),
-                        if why.is_empty() { String::new() } else { format!(" ({})", why.join("; ")) }
-                    )),
+                    Err(why) => problems.push((t, month, rows.len() as u64, why)),
                 }
             }
             plan.push((t, from, to, months));
         }
     }
     if !problems.is_empty() {
-        return Err(RetentionError::Refused(format!(
-            "nothing was deleted: {}; archive them first (halocline retention --archive-days N --archive-dir DIR)",
-            problems.join("; ")
-        )));
+        return Err(RetentionError::Refused(refusal(&problems, before)));
     }
     let mut report = DeleteReport::default();
     for (t, from, to, months) in plan {
@@ -491,7 +525,7 @@ pub async fn restore(store: &dyn Store, dir: &Path) -> Result<RestoreReport, Ret
         let t = ArchiveTable::parse(&e.table).unwrap_or(ArchiveTable::Series);
         let mut changed = 0;
         for chunk in rows.chunks(2_000) {
-            let batch = store::archive::rows_to_batch(t, chunk, &format!("archive:{}", dir.join(&e.csv_gz).display()))?;
+            let batch = store::archive::rows_to_batch(t, chunk, &format!("archive:{}", dir.display()))?;
             let c = store.write_file(&batch).await?;
             changed += c.profiles + c.series_points + c.heat_stress_days;
         }

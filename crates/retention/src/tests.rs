@@ -56,13 +56,16 @@ async fn archive_then_delete_then_restore_gives_identical_rows() {
     let tmp = tempfile::tempdir().unwrap();
     let (url, store) = demo_store(tmp.path(), true).await;
     let original = sums(&url).await;
+    assert_eq!(original.iter().map(|t| t.1).collect::<Vec<_>>(), [212, 101_809, 14_461]);
     let old = rows_before(&*store, cutoff()).await;
     let total: u64 = original.iter().map(|t| t.1).sum();
     assert!(old > 0 && old < total, "the sample has rows on both sides of the cutoff: {old} of {total}");
 
     let dir = tmp.path().join("archive");
     let a = archive(&*store, &dir, cutoff()).await.unwrap();
-    assert!(!a.months.is_empty() && a.months.iter().all(|m| m.3), "{a:?}");
+    // 1985-01 … 2019-12 of heat stress, 2011-12 … 2012-12 of series, and the profile months.
+    assert_eq!(a.months.len(), 464);
+    assert!(a.months.iter().all(|m| m.3), "{a:?}");
     let manifest = read_manifest(&dir).unwrap();
     assert_eq!(manifest.entries.len(), a.months.len());
     for e in &manifest.entries {
@@ -137,11 +140,11 @@ async fn a_corrupted_archive_fails_verification_and_nothing_is_deleted() {
     archive(&*store, &tmp.path().join("b"), cutoff()).await.ok();
     let dir_b = tmp.path().join("b");
     let mb = read_manifest(&dir_b).unwrap();
-    let e = mb.entries.iter().find(|e| e.table == "series").unwrap();
-    let rows = crate::csv::read(&dir_b.join(&e.csv_gz), ArchiveTable::Series).unwrap();
+    let e = mb.entries.iter().find(|e| e.table == "heat_stress").unwrap();
+    let rows = crate::csv::read(&dir_b.join(&e.csv_gz), ArchiveTable::HeatStress).unwrap();
     let mut edited = rows.clone();
-    edited[0][4] = store::Cell::F(99.0);
-    crate::csv::write(&dir_b.join(&e.csv_gz), ArchiveTable::Series, &edited).unwrap();
+    edited[0][2] = store::Cell::F(99.0);
+    crate::csv::write(&dir_b.join(&e.csv_gz), ArchiveTable::HeatStress, &edited).unwrap();
     let err = verify_entry(&dir_b, e).unwrap_err().to_string();
     assert!(err.contains("the manifest says"), "{err}");
 
@@ -163,19 +166,24 @@ async fn late_rows_merge_into_an_existing_archive() {
     assert_eq!(rows_before(&*store, cutoff()).await, 0);
     // A late point for an archived and deleted month.
     let st = status(&*store).await.unwrap();
-    let month = st.iter().find(|m| m.table == ArchiveTable::Series && m.rows == 0).unwrap().month.clone();
+    let month = st.iter().find(|m| m.table == ArchiveTable::HeatStress && m.rows == 0).unwrap().month.clone();
     let (start, _) = month_range(&month).unwrap();
     let late = store::FileBatch {
         source: "late".into(),
-        series: vec![model_point(start)],
+        heat_stress: vec![late_day(start.date_naive())],
         ..Default::default()
     };
     store.write_file(&late).await.unwrap();
     assert!(delete(&*store, cutoff(), &[]).await.is_err(), "the late row is in no archive yet");
     let a = archive(&*store, &dir, cutoff()).await.unwrap();
-    let m = a.months.iter().find(|m| m.0 == ArchiveTable::Series && m.1 == month).unwrap();
+    let m = a.months.iter().find(|m| m.0 == ArchiveTable::HeatStress && m.1 == month).unwrap();
     assert!(m.3, "rewritten with the late row");
-    let e = read_manifest(&dir).unwrap().entries.into_iter().find(|e| e.table == "series" && e.month == month).unwrap();
+    let e = read_manifest(&dir)
+        .unwrap()
+        .entries
+        .into_iter()
+        .find(|e| e.table == "heat_stress" && e.month == month)
+        .unwrap();
     let held = verify_entry(&dir, &e).unwrap();
     assert!(held.len() > 1, "the earlier rows stay in the archive next to the late one");
     delete(&*store, cutoff(), &[]).await.unwrap();
@@ -183,23 +191,28 @@ async fn late_rows_merge_into_an_existing_archive() {
     let _ = url;
 }
 
-fn model_point(t: chrono::DateTime<Utc>) -> model::SeriesPoint {
-    model::SeriesPoint {
-        platform: "late".into(),
-        variable: "sea_surface_temperature".into(),
-        time: t,
-        depth: 0.0,
-        value: 20.25,
-        qc: model::QcFlag::GOOD,
+fn late_day(date: chrono::NaiveDate) -> model::HeatStressDay {
+    model::HeatStressDay {
+        site: "late_reef".into(),
+        date,
+        sst_min: Some(26.5),
+        sst_max: Some(27.25),
+        sst_90th_hs: None,
+        ssta_90th_hs: None,
+        hotspot: Some(0.0),
+        dhw: Some(0.0),
+        baa_7day_max: Some(0),
     }
 }
 
 #[test]
 fn months_and_checksums() {
     let (a, b) = month_range("2019-12").unwrap();
-    assert_eq!((a.to_rfc3339(), b.to_rfc3339()), ("2019-12-01T00:00:00+00:00".into(), "2020-01-01T00:00:00+00:00".into()));
+    assert_eq!(
+        (a.to_rfc3339(), b.to_rfc3339()),
+        ("2019-12-01T00:00:00+00:00".into(), "2020-01-01T00:00:00+00:00".into())
+    );
     assert!(month_range("2019-13").is_err());
     assert!(month_range("x").is_err());
     assert_eq!(checksum(&[]), (0, "0000000000000000".into()));
 }
-

@@ -219,10 +219,7 @@ pub(crate) async fn sqlite_months(s: &SqliteStore, t: ArchiveTable) -> Result<Ve
         ArchiveTable::HeatStress => "SELECT substr(date, 1, 7) m, count(*) FROM heat_stress GROUP BY m ORDER BY m",
     };
     let rows: Vec<(Option<String>, i64)> = sqlx::query_as(sql).fetch_all(s.reader()).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(m, n)| Some(MonthRows { table: t, month: m?, rows: n as u64 }))
-        .collect())
+    Ok(rows.into_iter().filter_map(|(m, n)| Some(MonthRows { table: t, month: m?, rows: n as u64 })).collect())
 }
 
 pub(crate) async fn pg_months(s: &PgStore, t: ArchiveTable) -> Result<Vec<MonthRows>, StoreError> {
@@ -234,13 +231,12 @@ pub(crate) async fn pg_months(s: &PgStore, t: ArchiveTable) -> Result<Vec<MonthR
         ArchiveTable::Series => {
             "SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM') m, count(*) FROM series GROUP BY m ORDER BY m"
         }
-        ArchiveTable::HeatStress => "SELECT to_char(date, 'YYYY-MM') m, count(*) FROM heat_stress GROUP BY m ORDER BY m",
+        ArchiveTable::HeatStress => {
+            "SELECT to_char(date, 'YYYY-MM') m, count(*) FROM heat_stress GROUP BY m ORDER BY m"
+        }
     };
     let rows: Vec<(Option<String>, i64)> = sqlx::query_as(sql).fetch_all(s.pool()).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(m, n)| Some(MonthRows { table: t, month: m?, rows: n as u64 }))
-        .collect())
+    Ok(rows.into_iter().filter_map(|(m, n)| Some(MonthRows { table: t, month: m?, rows: n as u64 })).collect())
 }
 
 /// Deletes the rows of `[from, to)` in one transaction (profiles with their levels and index rows).
@@ -255,7 +251,8 @@ pub(crate) async fn sqlite_delete(
         ArchiveTable::Profiles => {
             let (a, b) = (from.timestamp(), to.timestamp());
             for table in ["profile_levels", "profiles_rtree", "profile_space"] {
-                let sql = format!("DELETE FROM {table} WHERE id IN (SELECT id FROM profiles WHERE time >= ? AND time < ?)");
+                let sql =
+                    format!("DELETE FROM {table} WHERE id IN (SELECT id FROM profiles WHERE time >= ? AND time < ?)");
                 sqlx::query(AssertSqlSafe(sql)).bind(a).bind(b).execute(&mut *tx).await?;
             }
             sqlx::query("DELETE FROM profiles WHERE time >= ? AND time < ?").bind(a).bind(b).execute(&mut *tx).await?
@@ -289,24 +286,27 @@ pub(crate) async fn pg_delete(
     let mut tx = s.pool().begin().await?;
     let n = match t {
         ArchiveTable::Profiles => {
-            let ids: Vec<i64> =
-                sqlx::query_scalar("SELECT id FROM profiles WHERE time >= to_timestamp($1) AND time < to_timestamp($2)")
-                    .bind(from.timestamp())
-                    .bind(to.timestamp())
-                    .fetch_all(&mut *tx)
-                    .await?;
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM profiles WHERE time >= to_timestamp($1) AND time < to_timestamp($2)",
+            )
+            .bind(from.timestamp())
+            .bind(to.timestamp())
+            .fetch_all(&mut *tx)
+            .await?;
             for table in ["profile_docs", "profiles", "profile_keys"] {
                 let sql = format!("DELETE FROM {table} WHERE id = ANY($1::int8[])");
                 sqlx::query(AssertSqlSafe(sql)).bind(&ids).execute(&mut *tx).await?;
             }
             ids.len() as u64
         }
-        ArchiveTable::Series => sqlx::query("DELETE FROM series WHERE time >= to_timestamp($1) AND time < to_timestamp($2)")
-            .bind(from.timestamp())
-            .bind(to.timestamp())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected(),
+        ArchiveTable::Series => {
+            sqlx::query("DELETE FROM series WHERE time >= to_timestamp($1) AND time < to_timestamp($2)")
+                .bind(from.timestamp())
+                .bind(to.timestamp())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        }
         ArchiveTable::HeatStress => sqlx::query("DELETE FROM heat_stress WHERE date >= $1::date AND date < $2::date")
             .bind(date_of(from))
             .bind(date_of(to))
@@ -389,8 +389,7 @@ pub fn rows_to_batch(t: ArchiveTable, rows: &[Vec<Cell>], source: &str) -> Resul
                 p.vertical_sampling_scheme = text(t, &r[15], "vertical_sampling_scheme")?;
                 p.config_mission_number = int(t, &r[16], "config_mission_number")?.map(|x| x as i32);
                 let fmt = text(t, &r[17], "source_format")?;
-                p.source_format =
-                    SourceFormat::parse(&fmt).ok_or_else(|| bad(t, &format!("source_format {fmt:?}")))?;
+                p.source_format = SourceFormat::parse(&fmt).ok_or_else(|| bad(t, &format!("source_format {fmt:?}")))?;
                 p.source_file = text(t, &r[18], "source_file")?;
                 let Cell::B(blob) = &r[23] else { return Err(bad(t, "levels is not a blob")) };
                 p.params = crate::codec::decode_levels(blob).map_err(|e| bad(t, &e))?;
@@ -430,9 +429,6 @@ pub fn rows_to_batch(t: ArchiveTable, rows: &[Vec<Cell>], source: &str) -> Resul
 pub fn row_fits(t: ArchiveTable, row: &[Cell]) -> bool {
     row.len() == t.columns().len()
         && row.iter().zip(t.columns()).all(|(c, (_, k))| {
-            matches!(
-                (c, k),
-                (Cell::Null, _) | (Cell::I(_), I) | (Cell::F(_), F) | (Cell::T(_), T) | (Cell::B(_), B)
-            )
+            matches!((c, k), (Cell::Null, _) | (Cell::I(_), I) | (Cell::F(_), F) | (Cell::T(_), T) | (Cell::B(_), B))
         })
 }

@@ -16,8 +16,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use model::{HeatStressDay, Platform, PlatformKind, Profile, ProfileKey, ReefSite, Region, SeriesPoint, TimeRange};
 
-pub use codec::{decode_levels, encode_levels};
 pub use archive::{ArchiveTable, Cell, ColumnKind, MonthRows};
+pub use codec::{decode_levels, encode_levels};
 pub use jobs::{ArchiveRecord, JobRun, JobStatus};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -257,7 +257,8 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<Vec<Cell>>, StoreError>;
     /// Deletes the rows of `[from, to)` in one transaction; returns how many. Retention calls it only for
     /// rows a verified archive holds.
-    async fn delete_rows(&self, table: ArchiveTable, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, StoreError>;
+    async fn delete_rows(&self, table: ArchiveTable, from: DateTime<Utc>, to: DateTime<Utc>)
+    -> Result<u64, StoreError>;
     /// Records (or refreshes) a verified archive of one table-month.
     async fn record_archive(&self, a: &ArchiveRecord) -> Result<(), StoreError>;
     async fn archive_records(&self) -> Result<Vec<ArchiveRecord>, StoreError>;

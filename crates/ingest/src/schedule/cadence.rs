@@ -81,7 +81,10 @@ impl Cron {
     pub fn parse(text: &str) -> Result<Cron, CadenceError> {
         let f: Vec<&str> = text.split_whitespace().collect();
         if f.len() != 5 {
-            return Err(CadenceError { text: text.into(), why: format!("{} fields, a cron expression has 5", f.len()) });
+            return Err(CadenceError {
+                text: text.into(),
+                why: format!("{} fields, a cron expression has 5", f.len()),
+            });
         }
         let mut weekdays = field(text, f[4], 0, 7, "day of week")?;
         if weekdays & (1 << 7) != 0 {

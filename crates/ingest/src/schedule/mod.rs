@@ -262,8 +262,7 @@ impl Scheduler {
         let outcomes = Arc::new(Mutex::new((0u64, 0u64)));
         tokio::pin!(shutdown);
         let mut stopped = false;
-        loop {
-            let Some(tick) = next.iter().flatten().min().copied() else { break };
+        while let Some(tick) = next.iter().flatten().min().copied() {
             if until.is_some_and(|u| tick > u) {
                 break;
             }

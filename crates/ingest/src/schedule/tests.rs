@@ -136,7 +136,8 @@ async fn jobs_resume_after_a_restart_from_the_run_log() {
     assert_eq!(summary.interrupted_at_start, 1);
     assert_eq!(summary.started, 4);
     let log = runs(&*store, "live").await;
-    let got: Vec<(String, &str)> = log.iter().map(|r| (r.started.format("%H:%M").to_string(), r.status.as_str())).collect();
+    let got: Vec<(String, &str)> =
+        log.iter().map(|r| (r.started.format("%H:%M").to_string(), r.status.as_str())).collect();
     let want = [
         ("01:00", "ok"),
         ("02:00", "ok"),
@@ -173,8 +174,14 @@ async fn failures_and_panics_are_logged_and_the_schedule_goes_on() {
         }),
     )
     .unwrap();
-    assert!(matches!(s.add("flaky", Cadence::parse("daily").unwrap(), job_fn(|_| async { Ok(RunOutcome::default()) })), Err(ScheduleError::Duplicate(_))));
-    assert!(matches!(s.add("bad name", Cadence::parse("daily").unwrap(), job_fn(|_| async { Ok(RunOutcome::default()) })), Err(ScheduleError::BadName(_))));
+    assert!(matches!(
+        s.add("flaky", Cadence::parse("daily").unwrap(), job_fn(|_| async { Ok(RunOutcome::default()) })),
+        Err(ScheduleError::Duplicate(_))
+    ));
+    assert!(matches!(
+        s.add("bad name", Cadence::parse("daily").unwrap(), job_fn(|_| async { Ok(RunOutcome::default()) })),
+        Err(ScheduleError::BadName(_))
+    ));
     let summary = s.run(Some(t0() + Duration::days(1)), std::future::pending()).await.unwrap();
     tokio::time::resume();
     assert_eq!((summary.started, summary.ok, summary.failed), (4, 2, 2));

@@ -1127,7 +1127,12 @@ impl crate::Store for PgStore {
     ) -> Result<Vec<Vec<crate::Cell>>, StoreError> {
         crate::archive::pg_rows(self, t, from, to).await
     }
-    async fn delete_rows(&self, t: crate::ArchiveTable, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, StoreError> {
+    async fn delete_rows(
+        &self,
+        t: crate::ArchiveTable,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
         crate::archive::pg_delete(self, t, from, to).await
     }
     async fn record_archive(&self, a: &crate::ArchiveRecord) -> Result<(), StoreError> {
