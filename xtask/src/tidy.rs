@@ -16,8 +16,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("ingest", &["model", "compute", "formats", "store"]),
     ("query", &["model", "compute", "store"]),
     ("erddap", &["model", "formats"]),
+    ("retention", &["store"]),
     ("server", &["model", "compute", "formats", "store", "ingest", "query", "erddap"]),
-    ("halocline", &["model", "compute", "formats", "store", "ingest", "query", "erddap", "server"]),
+    ("halocline", &["model", "compute", "formats", "store", "ingest", "query", "erddap", "server", "retention"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

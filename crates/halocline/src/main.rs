@@ -9,6 +9,8 @@ mod bench_nlq;
 mod db_cmd;
 mod ingest_cmd;
 mod qc_cmd;
+mod retention_cmd;
+mod schedule_cmd;
 
 use std::path::PathBuf;
 
@@ -61,6 +63,11 @@ enum Command {
         bind: String,
         #[command(flatten)]
         auth: auth_cmd::AuthArgs,
+        /// Also run the scheduled jobs (from --job / --jobs-file / ./halocline.jobs) inside the server.
+        #[arg(long)]
+        schedule: bool,
+        #[command(flatten)]
+        jobs: schedule_cmd::JobsArg,
     },
     /// Ingest the bundled sample data into ./halocline-demo.db (if empty) and serve it.
     Demo {
@@ -145,6 +152,48 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Run scheduled jobs in the foreground (drop folders, the retention window, live sources); jobs are
+    /// "NAME | CADENCE | KIND ARGS" lines from --job flags or ./halocline.jobs. Runs are logged in the store
+    /// (job_runs) and logs/scheduler.jsonl.
+    Schedule {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        jobs: schedule_cmd::JobsArg,
+        /// Print the jobs, their next runs and the recent run log, then exit.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Archives and the rolling window: --status, --archive-days N --archive-dir DIR, --delete-days N,
+    /// --keep-days N --archive-dir DIR. Archives are CSV.gz + Parquet per table and month, verified
+    /// before any row is deleted; rows no verified archive holds are never deleted.
+    Retention {
+        #[command(flatten)]
+        db: DbArg,
+        /// Rows per table and month, and which archives hold them (the default).
+        #[arg(long)]
+        status: bool,
+        /// Archive every month with rows older than N days (needs --archive-dir).
+        #[arg(long, value_name = "N")]
+        archive_days: Option<u32>,
+        /// The archive directory (MANIFEST.json, TABLE/YYYY-MM.csv.gz and .parquet).
+        #[arg(long, value_name = "DIR")]
+        archive_dir: Option<PathBuf>,
+        /// Delete rows older than N days, if verified archives hold every one of them.
+        #[arg(long, value_name = "N")]
+        delete_days: Option<u32>,
+        /// The rolling window: archive, then delete, everything older than N days (needs --archive-dir).
+        #[arg(long, value_name = "N")]
+        keep_days: Option<u32>,
+    },
+    /// Load an archive directory (made by `halocline retention`) back into the store, verified first;
+    /// rows already stored are left as they are.
+    RestoreArchive {
+        #[command(flatten)]
+        db: DbArg,
+        /// The archive directory.
+        dir: PathBuf,
+    },
     /// Benchmarks that print a table.
     Bench {
         #[command(subcommand)]
@@ -156,7 +205,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = || {
         tracing_subscriber::EnvFilter::try_from_env("HALOCLINE_LOG")
-            .unwrap_or_else(|_| "warn,sqlx=error,halocline=info,server=info".into())
+            .unwrap_or_else(|_| "warn,sqlx=error,halocline=info,server=info,ingest::schedule=info".into())
     };
     match cli.log_format.as_str() {
         "json" => tracing_subscriber::fmt()
@@ -189,10 +238,21 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }),
-        Command::Serve { db, bind, auth } => runtime()?.block_on(async {
+        Command::Serve { db, bind, auth, schedule, jobs } => runtime()?.block_on(async {
             let url = db.url("halocline.db");
             let auth = auth.config()?;
             let store = store::open(&url).await?;
+            if schedule {
+                let scheduler = schedule_cmd::build(store.clone(), &jobs)?;
+                for (name, cadence) in scheduler.jobs() {
+                    println!("scheduled job {name}: {cadence}");
+                }
+                tokio::spawn(async move {
+                    if let Err(e) = scheduler.run(None, std::future::pending()).await {
+                        tracing::error!(error = %e, "the scheduler stopped");
+                    }
+                });
+            }
             serve(store, &bind, &url, auth).await
         }),
         Command::Users { what } => runtime()?.block_on(auth_cmd::users(what)),
@@ -253,6 +313,21 @@ fn main() -> anyhow::Result<()> {
         Command::Restore { db, file, force } => {
             runtime()?.block_on(db_cmd::restore(&db.url("halocline.db"), &file, force))
         }
+        Command::Schedule { db, jobs, list } => runtime()?.block_on(async {
+            let store = store::open(&db.url("halocline.db")).await?;
+            schedule_cmd::run(store, &jobs, list).await
+        }),
+        Command::Retention { db, status, archive_days, archive_dir, delete_days, keep_days } => {
+            runtime()?.block_on(async {
+                let store = store::open(&db.url("halocline.db")).await?;
+                let req = retention_cmd::Request { status, archive_days, archive_dir, delete_days, keep_days };
+                retention_cmd::run(&*store, req).await
+            })
+        }
+        Command::RestoreArchive { db, dir } => runtime()?.block_on(async {
+            let store = store::open(&db.url("halocline.db")).await?;
+            retention_cmd::restore(&*store, &dir).await
+        }),
         Command::Bench { what } => runtime()?.block_on(bench::run(what)),
     }
 }

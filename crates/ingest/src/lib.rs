@@ -8,6 +8,7 @@ use std::sync::Arc;
 pub mod heat;
 pub mod heat_grid;
 pub mod qc;
+pub mod schedule;
 
 use formats::{Dataset, Detected, Diagnostic};
 use store::{FileBatch, IndexRow, Store, StoreError, WriteCounts};

@@ -2,10 +2,12 @@
 //! PostgreSQL + PostGIS, chosen by the URL. Writes are UPSERTs on natural keys, one transaction per ingested file, so
 //! re-ingesting a file changes nothing and a crash loses at most the file in flight.
 
+pub mod archive;
 pub mod auth;
 pub mod backup;
 mod codec;
 mod grids;
+mod jobs;
 mod postgres;
 mod sqlite;
 mod sqlite_read;
@@ -19,7 +21,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use model::{HeatStressDay, Platform, PlatformKind, Profile, ProfileKey, ReefSite, Region, SeriesPoint, TimeRange};
 
 pub use auth::{ApiKeyRecord, AuditEntry, AuthStore, RefreshTokenRecord, UserRecord};
+pub use archive::{ArchiveTable, Cell, ColumnKind, MonthRows};
 pub use codec::{decode_levels, encode_levels};
+pub use jobs::{ArchiveRecord, JobRun, JobStatus};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -273,6 +277,33 @@ pub trait Store: AuthStore + Send + Sync {
         let _ = limit;
         Ok(Vec::new())
     }
+
+    // --- Retention (`archive.rs`) and the scheduler's run log (`jobs.rs`) ---
+
+    /// Rows per calendar month (UTC) of a time-keyed table, oldest first (undated profiles are left out).
+    async fn month_counts(&self, table: ArchiveTable) -> Result<Vec<MonthRows>, StoreError>;
+    /// The canonical rows of `[from, to)` (heat stress by date), in key order.
+    async fn archive_rows(
+        &self,
+        table: ArchiveTable,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Vec<Cell>>, StoreError>;
+    /// Deletes the rows of `[from, to)` in one transaction; returns how many. Retention calls it only for
+    /// rows a verified archive holds.
+    async fn delete_rows(&self, table: ArchiveTable, from: DateTime<Utc>, to: DateTime<Utc>)
+    -> Result<u64, StoreError>;
+    /// Records (or refreshes) a verified archive of one table-month.
+    async fn record_archive(&self, a: &ArchiveRecord) -> Result<(), StoreError>;
+    async fn archive_records(&self) -> Result<Vec<ArchiveRecord>, StoreError>;
+    /// Appends a run to the run log; returns its id.
+    async fn insert_job_run(&self, r: &JobRun) -> Result<i64, StoreError>;
+    /// Updates the end of a run (finished, status, rows added, error) by id.
+    async fn update_job_run(&self, r: &JobRun) -> Result<(), StoreError>;
+    /// The newest `limit` runs (of one job, or all), newest first.
+    async fn job_runs(&self, job: Option<&str>, limit: usize) -> Result<Vec<JobRun>, StoreError>;
+    /// Marks every run still `running` as `interrupted` (called when a scheduler starts); returns how many.
+    async fn interrupt_job_runs(&self, at: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
 /// Opens the store a URL names: `sqlite://path.db`, `sqlite:path.db` or a plain file path, or

@@ -14,9 +14,9 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::{PgStore, SqliteStore, StoreError};
 
-/// One value of a canonical row.
+/// One value of a canonical row (also the cells of retention archives, `crate::archive`).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Val {
+pub enum Val {
     Null,
     I(i64),
     F(f64),
@@ -25,7 +25,7 @@ pub(crate) enum Val {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+pub(crate) enum Kind {
     I,
     F,
     T,
@@ -169,7 +169,8 @@ impl MigrationReport {
     }
 }
 
-fn row_hash(vals: &[Val]) -> u64 {
+/// The 64-bit FNV-1a hash of a canonical row (a table's checksum is the wrapping sum over its rows).
+pub fn row_hash(vals: &[Val]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for &b in bytes {
@@ -203,7 +204,7 @@ fn row_hash(vals: &[Val]) -> u64 {
     h
 }
 
-fn read_sqlite(row: &sqlx::sqlite::SqliteRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
+pub(crate) fn read_sqlite(row: &sqlx::sqlite::SqliteRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
     let mut out = Vec::with_capacity(kinds.len());
     for (i, k) in kinds.iter().enumerate() {
         out.push(match k {
@@ -217,7 +218,7 @@ fn read_sqlite(row: &sqlx::sqlite::SqliteRow, kinds: &[Kind]) -> Result<Vec<Val>
     Ok(out)
 }
 
-fn read_pg(row: &sqlx::postgres::PgRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
+pub(crate) fn read_pg(row: &sqlx::postgres::PgRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
     let mut out = Vec::with_capacity(kinds.len());
     for (i, k) in kinds.iter().enumerate() {
         out.push(match k {

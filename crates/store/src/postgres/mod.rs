@@ -1134,6 +1134,45 @@ impl crate::Store for PgStore {
         }
         Ok(out)
     }
+
+    // Retention and the scheduler (archive.rs, jobs.rs).
+    async fn month_counts(&self, t: crate::ArchiveTable) -> Result<Vec<crate::MonthRows>, StoreError> {
+        crate::archive::pg_months(self, t).await
+    }
+    async fn archive_rows(
+        &self,
+        t: crate::ArchiveTable,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Vec<crate::Cell>>, StoreError> {
+        crate::archive::pg_rows(self, t, from, to).await
+    }
+    async fn delete_rows(
+        &self,
+        t: crate::ArchiveTable,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        crate::archive::pg_delete(self, t, from, to).await
+    }
+    async fn record_archive(&self, a: &crate::ArchiveRecord) -> Result<(), StoreError> {
+        crate::jobs::pg_record_archive(self, a).await
+    }
+    async fn archive_records(&self) -> Result<Vec<crate::ArchiveRecord>, StoreError> {
+        crate::jobs::pg_archives(self).await
+    }
+    async fn insert_job_run(&self, r: &crate::JobRun) -> Result<i64, StoreError> {
+        crate::jobs::pg_insert_run(self, r).await
+    }
+    async fn update_job_run(&self, r: &crate::JobRun) -> Result<(), StoreError> {
+        crate::jobs::pg_update_run(self, r).await
+    }
+    async fn job_runs(&self, job: Option<&str>, limit: usize) -> Result<Vec<crate::JobRun>, StoreError> {
+        crate::jobs::pg_runs(self, job, limit).await
+    }
+    async fn interrupt_job_runs(&self, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        crate::jobs::pg_interrupt(self, at).await
+    }
 }
 
 #[cfg(test)]

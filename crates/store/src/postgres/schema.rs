@@ -212,6 +212,8 @@ CREATE TABLE grids (
 );
 "#,
     ),
+    // The scheduler's run log and retention's archive records (jobs.rs).
+    (4, crate::jobs::PG_MIGRATION),
     (
         5,
         r#"
