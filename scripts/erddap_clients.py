@@ -50,6 +50,24 @@ def test_to_xarray_nccf_buoy():
     assert float(ds["wtmp"].values[0]) == pytest.approx(13.4)
 
 
+def test_to_xarray_nccf_argo_trajectory_profile():
+    # ArgoFloats is cdm_data_type TrajectoryProfile: ERDDAP's ragged layout (trajectory, profile, obs).
+    e = ERDDAP(server=S, protocol="tabledap")
+    e.dataset_id = "ArgoFloats"
+    e.variables = ["pres", "temp"]
+    e.constraints = {"platform_number=": "6902746", "time>=": "2017-12-01T00:00:00Z", "time<=": "2018-01-01"}
+    ds = e.to_xarray()
+    assert ds.attrs["featureType"] == "TrajectoryProfile"
+    assert (ds.sizes["trajectory"], ds.sizes["profile"], ds.sizes["obs"]) == (1, 1, 109)
+    assert ds["trajectoryIndex"].attrs["instance_dimension"] == "trajectory"
+    assert ds["rowSize"].attrs["sample_dimension"] == "obs"
+    assert ds["rowSize"].values.tolist() == [109]
+    assert ds["cycle_number"].values.tolist() == [34]
+    f = fixture()
+    np.testing.assert_allclose(ds["pres"].values, f["pres"], rtol=1e-6)
+    np.testing.assert_allclose(ds["temp"].values, f["temp"], rtol=1e-6)
+
+
 def test_get_var_by_attr():
     e = ERDDAP(server=S, protocol="tabledap")
     assert sorted(e.get_var_by_attr(dataset_id="ArgoFloats", standard_name="sea_water_temperature")) == [
@@ -73,6 +91,30 @@ def test_no_rows_is_404():
     e.constraints = {"time>=": "2999-01-01"}
     with pytest.raises(requests.HTTPError, match=r"code=404"):
         e.to_pandas()
+
+
+def test_griddap_initialize_and_to_pandas():
+    # Setting dataset_id with protocol="griddap" reads /erddap/griddap/crwLikeDaily.ncml (griddap_initialize);
+    # the constraints then default to the newest time step over the whole grid.
+    g = ERDDAP(server=S, protocol="griddap", response="csvp")
+    g.dataset_id = "crwLikeDaily"
+    g.griddap_initialize()
+    assert {"CRW_SST", "CRW_DHW", "CRW_HOTSPOT", "CRW_BAA_7D_MAX"} <= set(g.variables)
+    g.variables = ["CRW_DHW"]
+    df = g.to_pandas()
+    assert len(df) == 10 * 12
+    assert list(df.columns) == ["time (UTC)", "latitude (degrees_north)", "longitude (degrees_east)", "CRW_DHW (degree_C_weeks)"]
+    assert set(df["time (UTC)"]) == {"2023-09-28T12:00:00Z"}
+    # The synthetic grid: 84 days of HotSpot 0.3 * row from day 20 on, so DHW = 12 * 0.3 * row; row 9 is 32.4.
+    assert abs(df["CRW_DHW (degree_C_weeks)"].max() - 32.4) < 1e-3
+    # A subset by value, as erddapy builds it from constraints.
+    g.constraints["latitude>="] = 24.77
+    g.constraints["latitude<="] = 24.78
+    df = g.to_pandas()
+    assert len(df) == 12 and abs(df["CRW_DHW (degree_C_weeks)"].iloc[5] - 14.4) < 1e-3
+    ds = g.to_xarray()
+    assert ds["CRW_DHW"].shape == (1, 1, 12)
+    assert abs(float(ds["CRW_DHW"].values[0, 0, 5]) - 14.4) < 1e-3
 
 
 def argopy_fetcher():

@@ -119,3 +119,15 @@ export function download(name: string, text: string, type = "text/csv") {
 export function csv(rows: (string | number | null | undefined)[][]): string {
   return rows.map((r) => r.map((v) => (v === null || v === undefined ? "" : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v))).join(",")).join("\n") + "\n";
 }
+
+export interface GridEntry {
+  dataset: string; variable: string; units: string; long_name: string; standard_name: string; count: number;
+  times: string[]; time_coverage: [string, string] | null; bounds: [number | null, number | null, number | null, number | null];
+  shape: [number, number]; image_url: string; legend_url: string; data_url: string;
+}
+
+export interface GridLegend {
+  dataset: string; variable: string; units: string; long_name: string; palette: string; kind: "levels" | "ramp";
+  log: boolean; min: number; max: number; time: string | null;
+  stops: { value: number; color: string; label?: string }[];
+}

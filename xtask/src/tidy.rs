@@ -17,8 +17,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("query", &["model", "compute", "store"]),
     ("erddap", &["model", "formats"]),
     ("alert", &["model", "compute", "store", "query"]),
+    ("retention", &["store"]),
     ("server", &["model", "compute", "formats", "store", "ingest", "query", "erddap", "alert"]),
-    ("halocline", &["model", "compute", "formats", "store", "ingest", "query", "erddap", "server", "alert"]),
+    (
+        "halocline",
+        &["model", "compute", "formats", "store", "ingest", "query", "erddap", "server", "alert", "retention"],
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -229,15 +229,7 @@ impl Answer {
                 self.finish_header(&s, out)
             }
             FileType::NcCf => {
-                let feature = match self.ds.cdm_data_type() {
-                    "TimeSeries" => "cdm_timeseries_variables",
-                    "Profile" => "cdm_profile_variables",
-                    _ => "cdm_trajectory_variables",
-                };
-                let fv: Vec<String> =
-                    self.ds.global(feature).unwrap_or("").split(',').map(|s| s.trim().to_string()).collect();
-                let bytes =
-                    nc_cf(&self.cols, &rows, self.ds.cdm_data_type(), &fv, &self.ds.globals, &self.history_line)?;
+                let bytes = nc_cf(&self.cols, &rows, &self.ds, &self.history_line)?;
                 out.start()?;
                 out.write(&bytes).map_err(io_err)
             }

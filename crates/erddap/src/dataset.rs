@@ -148,3 +148,79 @@ impl Dataset {
         self.global("cdm_data_type").unwrap_or("Other")
     }
 }
+
+/// How a `cdm_data_type` is laid out as a CF discrete sampling geometry (`.ncCF`): the outer feature's
+/// dimension name and whether profiles nest inside it (TimeSeriesProfile, TrajectoryProfile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CfFeature {
+    /// `timeseries`, `trajectory` or `profile`: the outer dimension, the `cdm_{outer}_variables`
+    /// attribute and the `{outer}_id` cf_role.
+    pub outer: &'static str,
+    /// Two levels: outer feature → profile → obs (CF H.5.3 / H.6.3).
+    pub nested_profiles: bool,
+}
+
+impl Dataset {
+    /// The CF DSG layout of this dataset, `None` for Point, Other and unknown types (not offered as `.ncCF`).
+    pub fn cf_feature(&self) -> Option<CfFeature> {
+        let (outer, nested_profiles) = match self.cdm_data_type() {
+            "TimeSeries" => ("timeseries", false),
+            "Trajectory" => ("trajectory", false),
+            "Profile" => ("profile", false),
+            "TimeSeriesProfile" => ("timeseries", true),
+            "TrajectoryProfile" => ("trajectory", true),
+            _ => return None,
+        };
+        Some(CfFeature { outer, nested_profiles })
+    }
+
+    /// A comma-separated global attribute as a list (`cdm_profile_variables`, ...).
+    pub fn csv_global(&self, name: &str) -> Vec<String> {
+        self.global(name).unwrap_or("").split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+    }
+
+    /// The variable whose `cf_role` is `role` (`trajectory_id`, `profile_id`, ...).
+    pub fn cf_role(&self, role: &str) -> Option<usize> {
+        self.vars.iter().position(|v| v.text_attr("cf_role") == Some(role))
+    }
+
+    /// The vertical coordinate: `altitude`, `depth`, or the `cdm_altitude_proxy` (Argo's `pres`).
+    pub fn vertical(&self) -> Option<usize> {
+        self.var_index("altitude")
+            .or_else(|| self.var_index("depth"))
+            .or_else(|| self.global("cdm_altitude_proxy").and_then(|p| self.var_index(p.trim())))
+    }
+
+    /// The variables every `.ncCF` answer carries even when not asked for (ERDDAP's
+    /// `requiredCfRequestVariables`): the feature ids, longitude, latitude, time and the vertical one.
+    pub fn cf_required(&self) -> Vec<usize> {
+        let Some(f) = self.cf_feature() else { return Vec::new() };
+        let mut out: Vec<usize> = Vec::new();
+        out.extend(self.cf_role(&format!("{}_id", f.outer)));
+        if f.nested_profiles {
+            out.extend(self.cf_role("profile_id"));
+        }
+        for name in ["longitude", "latitude", "time"] {
+            out.extend(self.var_index(name));
+        }
+        out.extend(self.vertical());
+        let mut seen = Vec::new();
+        out.retain(|i| {
+            let new = !seen.contains(i);
+            seen.push(*i);
+            new
+        });
+        out
+    }
+
+    /// The outer (feature and profile) variables of a CF layout: a `.ncCF` request needs at least one
+    /// variable that is not among them.
+    pub fn cf_outer_vars(&self) -> Vec<String> {
+        let Some(f) = self.cf_feature() else { return Vec::new() };
+        let mut v = self.csv_global(&format!("cdm_{}_variables", f.outer));
+        if f.nested_profiles {
+            v.extend(self.csv_global("cdm_profile_variables"));
+        }
+        v
+    }
+}

@@ -177,7 +177,7 @@ fn interval(s: &str) -> Option<f64> {
     (n.is_finite()).then_some(n * mult)
 }
 
-fn cmp_cell(a: &Cell, b: &Cell) -> Ordering {
+pub(crate) fn cmp_cell(a: &Cell, b: &Cell) -> Ordering {
     match (a, b) {
         (Cell::Num(x), Cell::Num(y)) => match (x.is_nan(), y.is_nan()) {
             (true, true) => Ordering::Equal,

@@ -3,11 +3,14 @@
 //! (`Erddap.makePlainDatasetTable`, Dataset ID last), and the category lists. Plain tables have no units
 //! row and no `columnUnits`.
 
+use chrono::{DateTime, Utc};
+
 use crate::dataset::{AttrValue, DataType, Dataset};
 use crate::error::ErddapError;
 use crate::number::{java_double, java_float, java_int};
 use crate::rows::{Cell, Column, Columns};
 use crate::text::{TextFormat, TextWriter};
+use crate::time::parse_time;
 
 /// A table of strings.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,11 +183,18 @@ pub struct SearchParams {
     pub long_name: Option<String>,
     pub standard_name: Option<String>,
     pub variable_name: Option<String>,
+    /// Advanced search's `minLon`..`maxLon` (degrees east, -180..360), `None` when neither is given.
+    pub lon: Option<(f64, f64)>,
+    /// `minLat`..`maxLat`.
+    pub lat: Option<(f64, f64)>,
+    /// `minTime`..`maxTime` in epoch seconds (ISO 8601, epoch seconds or `now-7days`), inclusive.
+    pub time: Option<(f64, f64)>,
 }
 
 impl SearchParams {
-    /// Reads the parameters (`(ANY)` and empty mean no filter); `minLon > maxLon` is a 400.
-    pub fn from_pairs(pairs: &[(String, String)]) -> Result<SearchParams, ErddapError> {
+    /// Reads the parameters (`(ANY)` and empty mean no filter); `minLon > maxLon` is a 400, as is a
+    /// bound that is not a number (or, for time, not a time). `now` resolves `now-7days`.
+    pub fn from_pairs(pairs: &[(String, String)], now: DateTime<Utc>) -> Result<SearchParams, ErddapError> {
         let get = |k: &str| {
             pairs
                 .iter()
@@ -192,17 +202,43 @@ impl SearchParams {
                 .map(|(_, v)| v.trim().to_string())
                 .filter(|v| !v.is_empty() && v != "(ANY)")
         };
-        let num = |k: &str| get(k).and_then(|v| v.parse::<f64>().ok());
-        if let (Some(a), Some(b)) = (num("minLon"), num("maxLon"))
-            && a > b
+        let num = |k: &str| -> Result<Option<f64>, ErddapError> {
+            get(k)
+                .map(|v| {
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .ok_or_else(|| ErddapError::Query(format!("{k}={v} is not a number.")))
+                })
+                .transpose()
+        };
+        let time = |k: &str| -> Result<Option<f64>, ErddapError> {
+            get(k)
+                .map(|v| {
+                    parse_time(&v, now).map_err(ErddapError::Query).and_then(|t| {
+                        if t.is_nan() { Err(ErddapError::Query(format!("{k}={v} is not a time."))) } else { Ok(t) }
+                    })
+                })
+                .transpose()
+        };
+        let pair = |lo: Option<f64>, hi: Option<f64>, what: &str, (dlo, dhi): (f64, f64)| match (lo, hi) {
+            (None, None) => Ok(None),
+            (Some(a), Some(b)) if a > b => {
+                Err(ErddapError::Query(format!("min{what}={a} is greater than max{what}={b}.")))
+            }
+            (a, b) => Ok(Some((a.unwrap_or(dlo), b.unwrap_or(dhi)))),
+        };
+        let (min_lon, max_lon) = (num("minLon")?, num("maxLon")?);
+        // An open east edge stays on the side of the 0..360 or -180..180 convention the west edge uses.
+        let lon_hi = if min_lon.is_some_and(|w| w > 180.0) { 360.0 } else { 180.0 };
+        let lon = pair(min_lon, max_lon, "Lon", (-180.0, lon_hi))?;
+        let lat = pair(num("minLat")?, num("maxLat")?, "Lat", (-90.0, 90.0))?;
+        if let Some((s, n)) = lat
+            && (s > 90.0 || n < -90.0)
         {
-            return Err(ErddapError::Query(format!("minLon={a} is greater than maxLon={b}.")));
+            return Err(ErddapError::Query(format!("minLat={s} and maxLat={n} are outside -90..90.")));
         }
-        if let (Some(a), Some(b)) = (num("minLat"), num("maxLat"))
-            && a > b
-        {
-            return Err(ErddapError::Query(format!("minLat={a} is greater than maxLat={b}.")));
-        }
+        let time = pair(time("minTime")?, time("maxTime")?, "Time", (f64::NEG_INFINITY, f64::INFINITY))?;
         Ok(SearchParams {
             search_for: get("searchFor").unwrap_or_default(),
             protocol: get("protocol"),
@@ -213,7 +249,15 @@ impl SearchParams {
             long_name: get("long_name"),
             standard_name: get("standard_name"),
             variable_name: get("variableName"),
+            lon,
+            lat,
+            time,
         })
+    }
+
+    /// Whether the search has a lon, lat or time bound (which only the store can test).
+    pub fn has_extent(&self) -> bool {
+        self.lon.is_some() || self.lat.is_some() || self.time.is_some()
     }
 }
 
@@ -302,6 +346,12 @@ pub fn search_datasets<'a>(datasets: &'a [Dataset], p: &SearchParams) -> Result<
                 && has("long_name", &p.long_name)
                 && has("standard_name", &p.standard_name)
                 && has("variableName", &p.variable_name)
+        })
+        // A lon/lat/time bound needs the variable; the server then asks the store whether data lies inside.
+        .filter(|d| {
+            (p.lon.is_none() || d.var_index("longitude").is_some())
+                && (p.lat.is_none() || d.var_index("latitude").is_some())
+                && (p.time.is_none() || d.var_index("time").is_some())
         })
         .collect();
     if hits.is_empty() {

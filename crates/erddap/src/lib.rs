@@ -12,6 +12,7 @@ mod catalog;
 pub mod dataset;
 mod error;
 mod functions;
+mod griddap;
 mod info;
 mod nc;
 mod number;
@@ -25,6 +26,10 @@ pub use catalog::{ARGO_CORE, ARGO_INDEX, ARGO_SYNTHETIC_BGC, NDBC_STDMET, REEF_H
 pub use dataset::{Attr, AttrValue, DataType, Dataset, Var};
 pub use error::ErddapError;
 pub use functions::{Function, OrderKind, apply_functions};
+pub use griddap::{
+    GridAxis, GridNcVar, GridSelection, grid_columns, grid_das, grid_dds, grid_info_table, grid_nc, nc_header_of, ncml,
+    parse_grid_query,
+};
 pub use info::{
     CATEGORY_ATTRIBUTES, PlainTable, SearchParams, categorize_table, category_values, dataset_table, info_table,
     search_datasets,

@@ -10,8 +10,11 @@ use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
 use formats::netcdf_write::{NcAttr, NcData, NcKind, NcOut, NcVarOut, NcVarSpec, header, write};
 
-use crate::dataset::{Attr, AttrValue, DataType};
+use std::cmp::Ordering;
+
+use crate::dataset::{Attr, AttrValue, DataType, Dataset};
 use crate::error::ErddapError;
+use crate::functions::cmp_cell;
 use crate::number::{java_double, java_float};
 use crate::rows::{Cell, Columns};
 use crate::time::iso_string;
@@ -57,6 +60,12 @@ struct ColState {
     max: f64,
     strlen: usize,
     spool: Option<BufWriter<Box<dyn Scratch>>>,
+}
+
+impl ColState {
+    fn empty(kind: NcKind) -> ColState {
+        ColState { kind, fill: f64::NAN, min: f64::INFINITY, max: f64::NEG_INFINITY, strlen: 1, spool: None }
+    }
 }
 
 /// Measures (and, with scratch files, spools) the rows of a `.nc` answer.
@@ -348,117 +357,245 @@ fn cdl_attr(a: &NcAttr) -> String {
     }
 }
 
-/// The `.ncCF` answer: a contiguous ragged array of one feature level (TimeSeries, Profile or
-/// Trajectory). Feature variables are the dataset's `cdm_{feature}_variables` among the results (the
-/// `cf_role` variable is always added, as ERDDAP does); rows are grouped by it.
-pub fn nc_cf(
-    cols: &Columns,
+/// The `.ncCF` answer, laid out as ERDDAP's `EDDTable.saveAsNcCF1`/`saveAsNcCF2` do:
+///
+/// - TimeSeries, Trajectory, Profile: a contiguous ragged array (CF H.2.4, H.4.3, H.3.4). Dimensions
+///   `{feature}` and `obs`; the `cdm_{feature}_variables` along `{feature}`, then `rowSize({feature})`
+///   (`sample_dimension = "obs"`), then the observation variables along `obs`.
+/// - TimeSeriesProfile, TrajectoryProfile: the ragged array of CF H.5.3 / H.6.3 (an indexed ragged array
+///   of profiles in features, a contiguous one of observations in profiles). Dimensions `{feature}`,
+///   `profile`, `obs`; feature variables, then `cdm_profile_variables` along `profile`, then
+///   `{feature}Index(profile)` (`instance_dimension`) and `rowSize(profile)`, then the observations.
+///
+/// Rows are sorted (stably) by the feature id and, for two levels, the profile id; each feature and
+/// profile variable takes its value from the first row of its feature or profile. Observation variables
+/// other than the coordinates get `coordinates = "time latitude longitude {vertical}"`. Globals: the
+/// subset's ranges, `featureType`, `Conventions` with at least CF-1.10, `history` ending in the request.
+pub fn nc_cf(cols: &Columns, rows: &[Vec<Cell>], ds: &Dataset, history_line: &str) -> Result<Vec<u8>, ErddapError> {
+    let cdm = ds.cdm_data_type();
+    let feature = ds.cf_feature().ok_or_else(|| {
+        ErddapError::Query(format!(
+            "For .ncCF requests, cdm_data_type must be TimeSeries, Trajectory, Profile, TimeSeriesProfile or TrajectoryProfile (this dataset is {cdm})."
+        ))
+    })?;
+    let outer = feature.outer;
+    let two = feature.nested_profiles;
+    let role_col = |role: &str| {
+        cols.cols
+            .iter()
+            .position(|c| c.attrs.iter().any(|a| a.name == "cf_role" && a.value == AttrValue::Text(role.into())))
+    };
+    let missing = |role: &str| {
+        ErddapError::Query(format!("For .ncCF requests, the variable with cf_role={role} must be in the results."))
+    };
+    let oid = role_col(&format!("{outer}_id")).ok_or_else(|| missing(&format!("{outer}_id")))?;
+    let pid = if two { Some(role_col("profile_id").ok_or_else(|| missing("profile_id"))?) } else { None };
+    let feature_vars = ds.csv_global(&format!("cdm_{outer}_variables"));
+    let profile_vars = if two { ds.csv_global("cdm_profile_variables") } else { Vec::new() };
+    // 0 = feature, 1 = profile, 2 = obs.
+    let level: Vec<u8> = cols
+        .cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == oid || feature_vars.contains(&c.name) {
+                0
+            } else if Some(i) == pid || profile_vars.contains(&c.name) {
+                1
+            } else {
+                2
+            }
+        })
+        .collect();
+    if !level.contains(&2) {
+        return Err(ErddapError::Query(format!(
+            ".ncCF and .ncCFMA queries for this dataset must at least one variable not on this list: {}.",
+            ds.cf_outer_vars().join(", ")
+        )));
+    }
+
+    // Sort the rows by feature (then profile) id, keeping their order within each.
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        cmp_cell(&rows[a][oid], &rows[b][oid])
+            .then_with(|| pid.map_or(Ordering::Equal, |p| cmp_cell(&rows[a][p], &rows[b][p])))
+    });
+    let mut feature_first: Vec<usize> = Vec::new(); // sorted position of each feature's first row
+    let mut profile_first: Vec<usize> = Vec::new();
+    let mut profile_feature: Vec<i32> = Vec::new(); // the feature number of each profile
+    let mut feature_rows: Vec<i32> = Vec::new();
+    let mut profile_rows: Vec<i32> = Vec::new();
+    for (k, &r) in order.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|j| &rows[order[j]]);
+        let new_feature = prev.is_none_or(|p| cmp_cell(&p[oid], &rows[r][oid]) != Ordering::Equal);
+        let new_profile =
+            new_feature || pid.is_some_and(|c| prev.is_none_or(|p| cmp_cell(&p[c], &rows[r][c]) != Ordering::Equal));
+        if new_feature {
+            feature_first.push(k);
+            feature_rows.push(0);
+        }
+        if two && new_profile {
+            profile_first.push(k);
+            profile_rows.push(0);
+            profile_feature.push(feature_first.len() as i32 - 1);
+        }
+        *feature_rows.last_mut().unwrap_or(&mut 0) += 1;
+        if two {
+            *profile_rows.last_mut().unwrap_or(&mut 0) += 1;
+        }
+    }
+
+    let mut dims = vec![(outer.to_string(), feature_first.len())];
+    if two {
+        dims.push(("profile".to_string(), profile_first.len()));
+    }
+    dims.push(("obs".to_string(), order.len()));
+    let obs_dim = dims.len() - 1;
+
+    let vertical = ds.vertical().map(|i| ds.vars[i].name.clone());
+    let mut coordinates = "time latitude longitude".to_string();
+    if let Some(v) = &vertical {
+        coordinates.push(' ');
+        coordinates.push_str(v);
+    }
+    let is_coordinate =
+        |name: &str| ["longitude", "latitude", "time"].contains(&name) || vertical.as_deref() == Some(name);
+
+    let mut vars = Vec::new();
+    let mut states: Vec<Option<ColState>> = (0..cols.cols.len()).map(|_| None).collect();
+    for group in 0..3u8 {
+        for (i, c) in cols.cols.iter().enumerate().filter(|(i, _)| level[*i] == group) {
+            let picks: Vec<usize> = match group {
+                0 => feature_first.iter().map(|&k| order[k]).collect(),
+                1 => profile_first.iter().map(|&k| order[k]).collect(),
+                _ => order.clone(),
+            };
+            let dim = match group {
+                0 => 0,
+                1 => 1,
+                _ => obs_dim,
+            };
+            let (var, st) = cf_var(c, rows, i, &picks, dim, &mut dims);
+            let mut var = var;
+            if group == 2 && !is_coordinate(&c.name) {
+                var.attrs.push(("coordinates".into(), NcAttr::Text(coordinates.clone())));
+                var.attrs.sort_by_key(|(n, _)| n.to_lowercase());
+            }
+            vars.push(var);
+            states[i] = Some(st);
+        }
+        let identifier = |long: String, extra: (&str, &str)| {
+            vec![
+                ("ioos_category".to_string(), NcAttr::Text("Identifier".into())),
+                ("long_name".to_string(), NcAttr::Text(long)),
+                (extra.0.to_string(), NcAttr::Text(extra.1.into())),
+            ]
+        };
+        if group == 0 && !two {
+            vars.push(NcVarOut {
+                name: "rowSize".into(),
+                dims: vec![0],
+                attrs: identifier(format!("Number of Observations for this {cdm}"), ("sample_dimension", "obs")),
+                data: NcData::Int(feature_rows.clone()),
+            });
+        }
+        if group == 1 && two {
+            vars.push(NcVarOut {
+                name: format!("{outer}Index"),
+                dims: vec![1],
+                attrs: identifier(
+                    format!("The {outer} to which this profile is associated."),
+                    ("instance_dimension", outer),
+                ),
+                data: NcData::Int(profile_feature.clone()),
+            });
+            vars.push(NcVarOut {
+                name: "rowSize".into(),
+                dims: vec![1],
+                attrs: identifier("Number of Observations for this Profile".into(), ("sample_dimension", "obs")),
+                data: NcData::Int(profile_rows.clone()),
+            });
+        }
+    }
+    let states: Vec<ColState> =
+        states.into_iter().map(|s| s.unwrap_or_else(|| ColState::empty(NcKind::Double))).collect();
+    let mut g = global_attrs(&ds.globals, cols, &states, history_line);
+    g.retain(|(n, _)| n != "observationDimension");
+    let mut set = |name: &str, v: String| match g.iter_mut().find(|(n, _)| n == name) {
+        Some(a) => a.1 = NcAttr::Text(v),
+        None => g.push((name.to_string(), NcAttr::Text(v))),
+    };
+    set("featureType", cdm.to_string());
+    if ds.global("id").is_none() {
+        set("id", ds.id.clone());
+    }
+    set("Conventions", at_least_cf_1_10(ds.global("Conventions").unwrap_or("")));
+    g.sort_by_key(|(n, _)| n.to_lowercase());
+    write(&NcOut { dims, attrs: g, vars }).map_err(|e| ErddapError::TooLarge(format!("[ncCF] {e}")))
+}
+
+/// One `.ncCF` variable: column `i` of `rows` at the row positions `picks`, along dimension `dim`
+/// (strings add their `{name}_strlen` dimension to `dims`).
+fn cf_var(
+    c: &crate::rows::Column,
     rows: &[Vec<Cell>],
-    cdm_data_type: &str,
-    feature_vars: &[String],
-    globals: &[Attr],
-    history_line: &str,
-) -> Result<Vec<u8>, ErddapError> {
-    let feature = match cdm_data_type {
-        "TimeSeries" => "timeseries",
-        "Profile" => "profile",
-        "Trajectory" => "trajectory",
-        other => {
-            return Err(ErddapError::Query(format!(
-                "For .ncCF requests, cdm_data_type must be TimeSeries, Profile or Trajectory here (this dataset is {other})."
-            )));
+    i: usize,
+    picks: &[usize],
+    dim: usize,
+    dims: &mut Vec<(String, usize)>,
+) -> (NcVarOut, ColState) {
+    let kind = kind_of(c.ty);
+    let mut st = ColState::empty(kind);
+    st.fill = int_fill(&c.attrs, c.ty);
+    let data = if kind == NcKind::Char {
+        let texts: Vec<Vec<u8>> = picks
+            .iter()
+            .map(|&r| match &rows[r][i] {
+                Cell::Text(t) => t.chars().map(|ch| if (ch as u32) < 256 { ch as u8 } else { b'?' }).collect(),
+                Cell::Num(_) => Vec::new(),
+            })
+            .collect();
+        st.strlen = texts.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        dims.push((format!("{}_strlen", c.name), st.strlen));
+        let mut b = Vec::with_capacity(texts.len() * st.strlen);
+        for mut t in texts {
+            t.resize(st.strlen, 0);
+            b.extend_from_slice(&t);
+        }
+        NcData::Char(b)
+    } else {
+        let v: Vec<f64> = picks.iter().map(|&r| rows[r][i].num()).collect();
+        for x in v.iter().filter(|x| !x.is_nan()) {
+            st.min = st.min.min(*x);
+            st.max = st.max.max(*x);
+        }
+        let f = |x: f64| if x.is_nan() { st.fill } else { x };
+        match kind {
+            NcKind::Byte => NcData::Byte(v.iter().map(|&x| f(x) as i8).collect()),
+            NcKind::Short => NcData::Short(v.iter().map(|&x| f(x) as i16).collect()),
+            NcKind::Int => NcData::Int(v.iter().map(|&x| f(x) as i32).collect()),
+            NcKind::Float => NcData::Float(v.iter().map(|&x| x as f32).collect()),
+            _ => NcData::Double(v),
         }
     };
-    let id_col =
-        cols.cols.iter().position(|c| c.attrs.iter().any(|a| a.name == "cf_role")).ok_or_else(|| {
-            ErddapError::Query("For .ncCF requests, the cf_role variable must be in the results.".into())
-        })?;
-    let is_feature: Vec<bool> =
-        cols.cols.iter().enumerate().map(|(i, c)| i == id_col || feature_vars.contains(&c.name)).collect();
-    // Group rows by feature id, keeping first-seen order.
-    let mut order: Vec<String> = Vec::new();
-    let mut groups: std::collections::HashMap<String, Vec<usize>> = Default::default();
-    for (r, row) in rows.iter().enumerate() {
-        let key = match &row[id_col] {
-            Cell::Text(t) => t.clone(),
-            Cell::Num(v) => v.to_string(),
-        };
-        groups
-            .entry(key.clone())
-            .or_insert_with(|| {
-                order.push(key);
-                Vec::new()
-            })
-            .push(r);
+    let d = if kind == NcKind::Char { vec![dim, dims.len() - 1] } else { vec![dim] };
+    (NcVarOut { name: c.name.clone(), dims: d, attrs: var_attrs(c.ty, &c.attrs, &st), data }, st)
+}
+
+/// ERDDAP's `ensureAtLeastCF110`: `Conventions` names CF-1.10 or a later CF-1.xx.
+fn at_least_cf_1_10(conv: &str) -> String {
+    if conv.is_empty() {
+        return "CF-1.10".into();
     }
-    let obs_order: Vec<usize> = order.iter().flat_map(|k| groups[k].iter().copied()).collect();
-    let firsts: Vec<usize> = order.iter().map(|k| groups[k][0]).collect();
-    let mut dims = vec![(feature.to_string(), order.len()), ("obs".to_string(), obs_order.len())];
-    let mut vars = Vec::new();
-    let mut states = Vec::new();
-    for (i, c) in cols.cols.iter().enumerate() {
-        let picks: &[usize] = if is_feature[i] { &firsts } else { &obs_order };
-        let dim = if is_feature[i] { 0 } else { 1 };
-        let kind = kind_of(c.ty);
-        let mut st = ColState {
-            kind,
-            fill: int_fill(&c.attrs, c.ty),
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-            strlen: 1,
-            spool: None,
-        };
-        let data = if kind == NcKind::Char {
-            let texts: Vec<&str> = picks
-                .iter()
-                .map(|&r| match &rows[r][i] {
-                    Cell::Text(t) => t.as_str(),
-                    Cell::Num(_) => "",
-                })
-                .collect();
-            st.strlen = texts.iter().map(|t| t.len()).max().unwrap_or(1).max(1);
-            dims.push((format!("{}_strlen", c.name), st.strlen));
-            let mut b = Vec::with_capacity(texts.len() * st.strlen);
-            for t in texts {
-                let mut x: Vec<u8> = t.chars().map(|ch| if (ch as u32) < 256 { ch as u8 } else { b'?' }).collect();
-                x.resize(st.strlen, 0);
-                b.extend_from_slice(&x);
-            }
-            NcData::Char(b)
-        } else {
-            let v: Vec<f64> = picks.iter().map(|&r| rows[r][i].num()).collect();
-            for x in v.iter().filter(|x| !x.is_nan()) {
-                st.min = st.min.min(*x);
-                st.max = st.max.max(*x);
-            }
-            let f = |x: f64| if x.is_nan() { st.fill } else { x };
-            match kind {
-                NcKind::Byte => NcData::Byte(v.iter().map(|&x| f(x) as i8).collect()),
-                NcKind::Short => NcData::Short(v.iter().map(|&x| f(x) as i16).collect()),
-                NcKind::Int => NcData::Int(v.iter().map(|&x| f(x) as i32).collect()),
-                NcKind::Float => NcData::Float(v.iter().map(|&x| x as f32).collect()),
-                _ => NcData::Double(v),
-            }
-        };
-        let d = if kind == NcKind::Char { vec![dim, dims.len() - 1] } else { vec![dim] };
-        vars.push(NcVarOut { name: c.name.clone(), dims: d, attrs: var_attrs(c.ty, &c.attrs, &st), data });
-        states.push(st);
+    if !conv.contains("CF-") {
+        return format!("{conv}, CF-1.10");
     }
-    let title = format!("Number of Observations for this {cdm_data_type}");
-    vars.push(NcVarOut {
-        name: "rowSize".into(),
-        dims: vec![0],
-        attrs: vec![
-            ("ioos_category".into(), NcAttr::Text("Identifier".into())),
-            ("long_name".into(), NcAttr::Text(title)),
-            ("sample_dimension".into(), NcAttr::Text("obs".into())),
-        ],
-        data: NcData::Int(order.iter().map(|k| groups[k].len() as i32).collect()),
-    });
-    let mut g = global_attrs(globals, cols, &states, history_line);
-    match g.iter_mut().find(|(n, _)| n == "featureType") {
-        Some(a) => a.1 = NcAttr::Text(cdm_data_type.into()),
-        None => g.push(("featureType".into(), NcAttr::Text(cdm_data_type.into()))),
+    let two_digits = regex::Regex::new(r"CF[ \-]\d\.\d\d").map(|r| r.is_match(conv)).unwrap_or(true);
+    if two_digits {
+        return conv.to_string();
     }
-    write(&NcOut { dims, attrs: g, vars }).map_err(|e| ErddapError::TooLarge(format!("[ncCF] {e}")))
+    match regex::Regex::new(r"CF[ \-]\d\.\d") {
+        Ok(r) => r.replace(conv, "CF-1.10").into_owned(),
+        Err(_) => conv.to_string(),
+    }
 }

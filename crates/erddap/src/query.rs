@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use model::{Point, Polygon};
 
-use crate::dataset::Dataset;
+use crate::dataset::{AttrValue, DataType, Dataset};
 use crate::error::ErddapError;
 use crate::functions::{Function, parse_function};
 use crate::time::parse_time;
@@ -35,6 +35,14 @@ pub enum Rhs {
     Str(String),
     /// A regular expression that must match the whole value.
     Regex(regex::Regex),
+    /// `min(var)` or `max(var)`, optionally moved (`max(time)-7days`, `min(longitude)+10`): the
+    /// dataset's own extreme of `var`. The server, which knows the store, resolves it into a number
+    /// ([`TableQuery::resolve_extremes`]) before the query runs; unresolved it matches nothing.
+    Extreme {
+        var: usize,
+        max: bool,
+        offset: String,
+    },
 }
 
 impl PartialEq for Rhs {
@@ -43,6 +51,9 @@ impl PartialEq for Rhs {
             (Rhs::Num(a), Rhs::Num(b)) => a == b || (a.is_nan() && b.is_nan()),
             (Rhs::Str(a), Rhs::Str(b)) => a == b,
             (Rhs::Regex(a), Rhs::Regex(b)) => a.as_str() == b.as_str(),
+            (Rhs::Extreme { var: a, max: x, offset: o }, Rhs::Extreme { var: b, max: y, offset: p }) => {
+                a == b && x == y && o == p
+            }
             _ => false,
         }
     }
@@ -187,6 +198,10 @@ impl TableQuery {
             if part.is_empty() || part.starts_with('.') {
                 continue;
             }
+            if part.starts_with("addVariablesWhere(") {
+                add_variables_where(part, ds, &mut q.results)?;
+                continue;
+            }
             if let Some(f) = parse_function(part, ds, &q.results)? {
                 match f {
                     Function::Units(ucum) => q.ucum = ucum,
@@ -246,6 +261,77 @@ impl TableQuery {
         (lo, hi)
     }
 
+    /// The `(variable, max)` pairs whose dataset-wide extreme the query's `min()`/`max()` values need.
+    pub fn extremes(&self) -> Vec<(usize, bool)> {
+        let mut v: Vec<(usize, bool)> = self
+            .constraints
+            .iter()
+            .filter_map(|c| match &c.value {
+                Rhs::Extreme { var, max, .. } => Some((*var, *max)),
+                _ => None,
+            })
+            .collect();
+        v.dedup();
+        v
+    }
+
+    /// Replaces every `min(var)`/`max(var)` by the number `known(var, max)` gives, moved by its offset.
+    /// An extreme that is not known is ERDDAP's 400 (`"max(x)" is not allowed because the maximum value
+    /// isn't known.`).
+    pub fn resolve_extremes(
+        &mut self,
+        ds: &Dataset,
+        known: &dyn Fn(usize, bool) -> Option<f64>,
+    ) -> Result<(), ErddapError> {
+        for c in &mut self.constraints {
+            let Rhs::Extreme { var, max, offset } = &c.value else { continue };
+            let mm = if *max { "max" } else { "min" };
+            let name = &ds.vars[*var].name;
+            let base = known(*var, *max).filter(|x| !x.is_nan()).ok_or_else(|| {
+                ErddapError::Query(format!("\"{mm}({name})\" is not allowed because the {mm}imum value isn't known."))
+            })?;
+            let v = apply_extreme_offset(base, offset, ds.vars[*var].is_time())
+                .ok_or_else(|| ErddapError::Query(format!("The offset in \"{mm}({name}){offset}\" is not valid.")))?;
+            c.value = Rhs::Num(v);
+        }
+        Ok(())
+    }
+
+    /// Makes the query fit a `.ncCF` answer, as ERDDAP does: when variables were listed, the ones every
+    /// CF file needs (feature ids, longitude, latitude, time, vertical) are put first if missing, and at
+    /// least one listed variable must be an observation (not an outer, feature or profile) variable.
+    pub fn add_cf_variables(&mut self, ds: &Dataset) -> Result<(), ErddapError> {
+        if ds.cf_feature().is_none() {
+            return Err(ErddapError::Query(format!(
+                "For .ncCF requests, the dataset's cdm_data_type must be TimeSeries, Trajectory, Profile, TimeSeriesProfile or TrajectoryProfile (datasetID={} is {}).",
+                ds.id,
+                ds.cdm_data_type()
+            )));
+        }
+        if self.results.len() == ds.vars.len() {
+            return Ok(());
+        }
+        let outer = ds.cf_outer_vars();
+        if self.results.iter().all(|&i| outer.contains(&ds.vars[i].name)) {
+            return Err(ErddapError::Query(format!(
+                ".ncCF and .ncCFMA queries for this dataset must at least one variable not on this list: {}.",
+                outer.join(", ")
+            )));
+        }
+        let missing: Vec<usize> = ds.cf_required().into_iter().filter(|i| !self.results.contains(i)).collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let shift = missing.len();
+        self.results.splice(0..0, missing);
+        for f in &mut self.functions {
+            if let Function::Order { keys, .. } = f {
+                keys.iter_mut().for_each(|k| k.col += shift);
+            }
+        }
+        Ok(())
+    }
+
     /// The single value a string variable must equal, when a constraint pins it (`=` or a regex of
     /// plain letters and digits).
     pub fn pinned_text(&self, var: usize) -> Option<String> {
@@ -288,6 +374,9 @@ fn parse_constraint(part: &str, ds: &Dataset, now: DateTime<Utc>) -> Result<Cons
         .ok_or_else(|| ErddapError::Query(format!("Unrecognized constraint variable=\"{name}\".")))?;
     let v = &ds.vars[var];
     let quoted = value.trim_start().starts_with('"');
+    if op != Op::Regex && (value.starts_with("min(") || value.starts_with("max(")) {
+        return Ok(Constraint { var, op, value: parse_extreme(value, ds)? });
+    }
     if op == Op::Regex {
         let pattern = json_unquote(value).ok_or_else(|| {
             ErddapError::Query(format!(
@@ -310,9 +399,6 @@ fn parse_constraint(part: &str, ds: &Dataset, now: DateTime<Utc>) -> Result<Cons
     }
     if v.is_time() {
         let text = if quoted { json_unquote(value).unwrap_or_default() } else { value.to_string() };
-        if text.starts_with("min(") || text.starts_with("max(") {
-            return Err(min_max_unsupported(part));
-        }
         let t = parse_time(&text, now).map_err(ErddapError::Query)?;
         return Ok(Constraint { var, op, value: Rhs::Num(t) });
     }
@@ -322,9 +408,6 @@ fn parse_constraint(part: &str, ds: &Dataset, now: DateTime<Utc>) -> Result<Cons
         )));
     }
     let text = value.trim();
-    if text.starts_with("min(") || text.starts_with("max(") {
-        return Err(min_max_unsupported(part));
-    }
     let n = if text.is_empty() || text.eq_ignore_ascii_case("nan") {
         f64::NAN
     } else {
@@ -337,8 +420,76 @@ fn parse_constraint(part: &str, ds: &Dataset, now: DateTime<Utc>) -> Result<Cons
     Ok(Constraint { var, op, value: Rhs::Num(n) })
 }
 
-fn min_max_unsupported(part: &str) -> ErddapError {
-    ErddapError::Query(format!("min() and max() values are not supported by this server. Bad constraint: {part}"))
+/// `min(var)`, `max(var)`, each optionally followed by an offset: `+10`, `-2.5` for numbers, `-7days`,
+/// `+1month` for times (`EDDTable.parseUserDapQuery`, `Calendar2.parseMinMaxString`).
+fn parse_extreme(value: &str, ds: &Dataset) -> Result<Rhs, ErddapError> {
+    let mm = &value[..3];
+    let close = value.find(')').ok_or_else(|| ErddapError::Query(format!("')' not found after \"{mm}(\".")))?;
+    let name = value[4..close].trim();
+    let var = ds
+        .var_index(name)
+        .ok_or_else(|| ErddapError::Query(format!("Unrecognized variable=\"{name}\" in {mm}({name}).")))?;
+    // `+` arrives as a space when the client left it unencoded (URL decoding), as with `now 2hours`.
+    let raw = value[close + 1..].trim_end();
+    let offset = match raw.strip_prefix(' ') {
+        Some(r) => format!("+{}", r.trim_start()),
+        None => raw.to_string(),
+    };
+    if !offset.is_empty() && apply_extreme_offset(0.0, &offset, ds.vars[var].is_time()).is_none() {
+        return Err(ErddapError::Query(format!(
+            "The offset in \"{value}\" must be +|-number, or for a time +|-N units (e.g. max(time)-7days)."
+        )));
+    }
+    Ok(Rhs::Extreme { var, max: mm == "max", offset })
+}
+
+/// `base` moved by a `min()`/`max()` offset; `None` when the offset is malformed.
+fn apply_extreme_offset(base: f64, offset: &str, is_time: bool) -> Option<f64> {
+    if offset.is_empty() {
+        return Some(base);
+    }
+    let sign = match offset.as_bytes()[0] {
+        b'+' => 1.0,
+        b'-' => -1.0,
+        _ => return None,
+    };
+    let num = &offset[1..];
+    if is_time && num.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return crate::time::add_time_offset(base, offset);
+    }
+    num.trim().parse::<f64>().ok().filter(|x| x.is_finite()).map(|x| base + sign * x)
+}
+
+/// `addVariablesWhere("attName","attValue")`: appends to the results every variable whose attribute
+/// `attName` is `attValue` (compared as text; a numeric attribute by its first value), in dataset order.
+fn add_variables_where(part: &str, ds: &Dataset, results: &mut Vec<usize>) -> Result<(), ErddapError> {
+    let bad =
+        || ErddapError::Query("&addVariablesWhere() MUST have 2 parameters: attributeName and attributeValue.".into());
+    let inner = part.strip_prefix("addVariablesWhere(").and_then(|s| s.strip_suffix(')')).ok_or_else(bad)?;
+    let args: Vec<String> = serde_json::from_str(&format!("[{inner}]")).map_err(|_| bad())?;
+    let [name, value] = <[String; 2]>::try_from(args).map_err(|_| bad())?;
+    if name.trim().is_empty() || value.trim().is_empty() {
+        return Err(bad());
+    }
+    for (i, v) in ds.vars.iter().enumerate() {
+        let text = match v.attr(&name) {
+            Some(AttrValue::Text(t)) => Some(t.clone()),
+            Some(AttrValue::Numbers(ty, nums)) => nums.first().map(|x| {
+                let mut b = Vec::new();
+                match ty {
+                    DataType::Float => crate::number::java_float(*x as f32, &mut b),
+                    t if t.is_integer() => crate::number::java_int(*x, &mut b),
+                    _ => crate::number::java_double(*x, &mut b),
+                }
+                String::from_utf8(b).unwrap_or_default()
+            }),
+            None => None,
+        };
+        if text.as_deref() == Some(value.as_str()) && !results.contains(&i) {
+            results.push(i);
+        }
+    }
+    Ok(())
 }
 
 /// `[[lon,lat],...]` or WKT `POLYGON((lon lat, ...))`, quoted or not.

@@ -331,7 +331,8 @@ fn search_and_categories() {
         .unwrap();
     let ids: Vec<&str> = hits.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, [ARGO_CORE, ARGO_INDEX]);
-    let p = SearchParams::from_pairs(&[("standard_name".into(), "sea_surface_temperature".into())]).unwrap();
+    let p =
+        SearchParams::from_pairs(&[("standard_name".into(), "sea_surface_temperature".into())], Utc::now()).unwrap();
     assert_eq!(search_datasets(catalog(), &p).unwrap()[0].id, NDBC_STDMET);
     let none = SearchParams { search_for: "\"incredibly_long_string\"".into(), ..Default::default() };
     assert_eq!(search_datasets(catalog(), &none).unwrap_err(), ErddapError::NoSearchResults);
@@ -340,6 +341,216 @@ fn search_and_categories() {
     assert_eq!(cats, ["point", "timeseries", "trajectoryprofile"]);
     let list = dataset_table(&catalog().iter().collect::<Vec<_>>(), "http://h/erddap", "json");
     assert_eq!(list.columns.last().map(String::as_str), Some("Dataset ID"));
+}
+
+fn names(q: &TableQuery) -> Vec<&str> {
+    q.results.iter().map(|&i| argo().vars[i].name.as_str()).collect()
+}
+
+#[test]
+fn nccf_puts_the_required_variables_first() {
+    // ERDDAP adds the feature ids, longitude, latitude, time and the vertical proxy (pres) in front.
+    let mut q = parse("temp,time&orderBy(%22time%22)").unwrap();
+    q.add_cf_variables(argo()).unwrap();
+    assert_eq!(names(&q), ["platform_number", "cycle_number", "longitude", "latitude", "pres", "temp", "time"]);
+    // The orderBy key still points at `time`, now the 7th result column.
+    match &q.functions[0] {
+        Function::Order { keys, .. } => assert_eq!(keys[0].col, 6),
+        f => panic!("{f:?}"),
+    }
+    // All variables (no list) are left alone.
+    let mut all = parse("").unwrap();
+    all.add_cf_variables(argo()).unwrap();
+    assert_eq!(all.results.len(), argo().vars.len());
+    // Only outer variables: ERDDAP's 400.
+    let mut outer = parse("platform_number,time").unwrap();
+    let e = outer.add_cf_variables(argo()).unwrap_err();
+    assert!(
+        e.body().contains(".ncCF and .ncCFMA queries for this dataset must at least one variable not on this list: platform_number, project_name, pi_name, platform_type, float_serial_no, cycle_number, data_type,"),
+        "{}",
+        e.body()
+    );
+    let index = catalog().iter().find(|d| d.id == ARGO_INDEX).unwrap();
+    let mut q = TableQuery::parse("file,date", index, now()).unwrap();
+    assert!(q.add_cf_variables(index).unwrap_err().to_string().contains("cdm_data_type must be TimeSeries"));
+}
+
+/// Rows for `platform_number, cycle_number, longitude, latitude, time, pres, temp`: two floats, float B
+/// listed first, float A with two cycles.
+fn trajectory_profile_rows() -> (Columns, Vec<Vec<Cell>>) {
+    let q = parse("platform_number,cycle_number,longitude,latitude,time,pres,temp").unwrap();
+    let cols = Columns::new(argo(), &q.results);
+    let row = |p: &str, c: f64, lon: f64, t: f64, pres: f64, temp: f64| {
+        vec![
+            Cell::Text(p.into()),
+            Cell::Num(c),
+            Cell::Num(lon),
+            Cell::Num(10.0),
+            Cell::Num(t),
+            Cell::Num(pres),
+            Cell::Num(temp),
+        ]
+    };
+    let rows = vec![
+        row("6902746", 2.0, -58.0, 2e9, 5.0, 20.5),
+        row("1900001", 7.0, 150.0, 1e9, 1.0, 25.0),
+        row("6902746", 1.0, -57.0, 1.5e9, 3.0, 21.0),
+        row("1900001", 7.0, 150.0, 1e9, 2.0, 24.0),
+        row("6902746", 2.0, -58.0, 2e9, 6.0, 20.0),
+        row("6902746", 1.0, -57.0, 1.5e9, 4.0, f64::NAN),
+    ];
+    (cols, rows)
+}
+
+#[test]
+fn nccf_trajectory_profile_is_erddaps_ragged_layout() {
+    let (cols, rows) = trajectory_profile_rows();
+    let bytes =
+        nc_cf(&cols, &rows, argo(), "2026-11-23T12:00:00Z http://h/erddap/tabledap/ArgoFloats.ncCF?pres").unwrap();
+    let nc = formats::netcdf::NcFile::parse(&bytes).unwrap();
+    let dims: Vec<(&str, usize)> = nc.dims.iter().map(|d| (d.name, d.len)).collect();
+    assert_eq!(dims, [("trajectory", 2), ("profile", 3), ("obs", 6), ("platform_number_strlen", 7)]);
+    let order: Vec<&str> = nc.vars.iter().map(|v| v.name).collect();
+    assert_eq!(
+        order,
+        [
+            "platform_number",
+            "cycle_number",
+            "longitude",
+            "latitude",
+            "time",
+            "trajectoryIndex",
+            "rowSize",
+            "pres",
+            "temp"
+        ]
+    );
+    // Sorted by platform, then cycle; rows keep their order inside a profile.
+    assert_eq!(nc.i32s(nc.var("trajectoryIndex").unwrap()).unwrap(), [0, 1, 1]);
+    assert_eq!(nc.i32s(nc.var("rowSize").unwrap()).unwrap(), [2, 2, 2]);
+    assert_eq!(nc.i32s(nc.var("cycle_number").unwrap()).unwrap(), [7, 1, 2]);
+    assert_eq!(nc.f32s(nc.var("pres").unwrap()).unwrap(), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    let lon = nc.var("longitude").unwrap();
+    assert_eq!(lon.dim_ids.len(), 1);
+    assert_eq!(nc.dims[lon.dim_ids[0]].name, "profile");
+    let pn = nc.var("platform_number").unwrap();
+    assert_eq!(nc.dims[pn.dim_ids[0]].name, "trajectory");
+    let text = |v: &str, a: &str| nc.var(v).unwrap().attr(a).and_then(|x| x.as_text().map(|c| c.into_owned()));
+    assert_eq!(text("trajectoryIndex", "instance_dimension").as_deref(), Some("trajectory"));
+    assert_eq!(
+        text("trajectoryIndex", "long_name").as_deref(),
+        Some("The trajectory to which this profile is associated.")
+    );
+    assert_eq!(text("rowSize", "sample_dimension").as_deref(), Some("obs"));
+    assert_eq!(text("rowSize", "long_name").as_deref(), Some("Number of Observations for this Profile"));
+    assert_eq!(text("temp", "coordinates").as_deref(), Some("time latitude longitude pres"));
+    assert_eq!(text("pres", "coordinates"), None);
+    assert_eq!(text("time", "coordinates"), None);
+    assert_eq!(nc.attr("featureType").unwrap().as_text().as_deref(), Some("TrajectoryProfile"));
+    assert_eq!(nc.attr("Conventions").unwrap().as_text().as_deref(), Some("Argo-3.1, CF-1.10, COARDS, ACDD-1.3"));
+    assert_eq!(nc.attr("cdm_data_type").unwrap().as_text().as_deref(), Some("TrajectoryProfile"));
+    assert!(nc.attr("history").unwrap().as_text().unwrap().ends_with("ArgoFloats.ncCF?pres"));
+}
+
+#[test]
+fn nccf_time_series_puts_row_size_after_the_station_variables() {
+    let ndbc = catalog().iter().find(|d| d.id == NDBC_STDMET).unwrap();
+    let mut q = TableQuery::parse("time,wtmp", ndbc, now()).unwrap();
+    q.add_cf_variables(ndbc).unwrap();
+    let cols = Columns::new(ndbc, &q.results);
+    let row = |s: &str, lon: f64, t: f64, w: f64| {
+        vec![Cell::Text(s.into()), Cell::Num(lon), Cell::Num(40.0), Cell::Num(t), Cell::Num(w)]
+    };
+    let rows = vec![row("B", -70.0, 1.0, 10.0), row("A", -60.0, 2.0, 11.0), row("B", -70.0, 3.0, 12.0)];
+    let nc_bytes = nc_cf(&cols, &rows, ndbc, "h").unwrap();
+    let nc = formats::netcdf::NcFile::parse(&nc_bytes).unwrap();
+    let order: Vec<&str> = nc.vars.iter().map(|v| v.name).collect();
+    assert_eq!(order, ["station", "longitude", "latitude", "rowSize", "time", "wtmp"]);
+    assert_eq!(nc.i32s(nc.var("rowSize").unwrap()).unwrap(), [1, 2]);
+    assert_eq!(nc.f32s(nc.var("wtmp").unwrap()).unwrap(), [11.0, 10.0, 12.0]);
+    let coords = nc.var("wtmp").unwrap().attr("coordinates").and_then(|a| a.as_text().map(|c| c.into_owned()));
+    assert_eq!(coords.as_deref(), Some("time latitude longitude"));
+    assert_eq!(nc.attr("Conventions").unwrap().as_text().as_deref(), Some("CF-1.10, COARDS, ACDD-1.3"));
+}
+
+#[test]
+fn min_and_max_values_resolve_to_the_dataset_extremes() {
+    let mut q =
+        parse("time,pres&time>=max(time)-7days&latitude>min(latitude)+10&cycle_number<=max(cycle_number)").unwrap();
+    let (time, lat, cycle) = (
+        argo().var_index("time").unwrap(),
+        argo().var_index("latitude").unwrap(),
+        argo().var_index("cycle_number").unwrap(),
+    );
+    assert_eq!(q.extremes(), [(time, true), (lat, false), (cycle, true)]);
+    let known = |v: usize, max: bool| match (v, max) {
+        (v, true) if v == time => Some(1.7e9),
+        (v, false) if v == lat => Some(-60.5),
+        (v, true) if v == cycle => Some(34.0),
+        _ => None,
+    };
+    q.resolve_extremes(argo(), &known).unwrap();
+    assert_eq!(q.constraints[0].value, Rhs::Num(1.7e9 - 7.0 * 86400.0));
+    assert_eq!(q.constraints[1].value, Rhs::Num(-50.5));
+    assert_eq!(q.constraints[2].value, Rhs::Num(34.0));
+    assert_eq!(q.bounds(time), (1.7e9 - 7.0 * 86400.0, f64::INFINITY));
+    // Months move the calendar date.
+    let mut m = parse("time&time>=max(time)-1month").unwrap();
+    m.resolve_extremes(argo(), &|_, _| Some(1_709_251_200.0)).unwrap(); // 2024-03-01
+    assert_eq!(m.constraints[0].value, Rhs::Num(1_706_745_600.0)); // 2024-02-01
+    // An unknown extreme is ERDDAP's 400.
+    let mut u = parse("time&pres<max(pres)").unwrap();
+    let e = u.resolve_extremes(argo(), &|_, _| None).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "Bad Request: Query error: \"max(pres)\" is not allowed because the maximum value isn't known."
+    );
+    assert_eq!(parse("time&time>max(time").unwrap_err().to_string(), "Query error: ')' not found after \"max(\".");
+    assert!(parse("time&time>max(nope)").unwrap_err().to_string().contains("nope"));
+    assert!(parse("time&pres>max(pres)-2days").is_err(), "units only for times");
+    assert!(parse("time&time>max(time)*2").is_err());
+    // A string constraint on a min() value is still a min() value (ERDDAP: unknown extreme).
+    assert!(matches!(
+        parse("time&platform_number>=min(platform_number)").unwrap().constraints[0].value,
+        Rhs::Extreme { .. }
+    ));
+}
+
+#[test]
+fn add_variables_where_appends_matching_variables() {
+    let q = parse("platform_number&addVariablesWhere(%22ioos_category%22,%22Temperature%22)").unwrap();
+    assert_eq!(names(&q), ["platform_number", "temp", "temp_adjusted"]);
+    // Already listed variables stay where they are; the numeric attribute compares by its text.
+    let q = parse("temp,time&addVariablesWhere(\"ioos_category\",\"Temperature\")&orderBy(\"temp_adjusted\")").unwrap();
+    assert_eq!(names(&q), ["temp", "time", "temp_adjusted"]);
+    let q = parse("time&addVariablesWhere(\"C_format\",\"%9.3f\")").unwrap();
+    assert!(names(&q).starts_with(&["time", "temp", "temp_adjusted"]), "{:?}", names(&q));
+    let e = parse("time&addVariablesWhere(\"ioos_category\")").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Query error: &addVariablesWhere() MUST have 2 parameters: attributeName and attributeValue."
+    );
+    // No match adds nothing.
+    assert_eq!(names(&parse("time&addVariablesWhere(\"ioos_category\",\"Nope\")").unwrap()), ["time"]);
+}
+
+#[test]
+fn advanced_search_bounds() {
+    let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+    let p = SearchParams::from_pairs(&pairs(&[("minLon", "-60"), ("maxLat", "20"), ("minTime", "now-7days")]), now())
+        .unwrap();
+    assert_eq!(p.lon, Some((-60.0, 180.0)));
+    assert_eq!(p.lat, Some((-90.0, 20.0)));
+    assert_eq!(p.time, Some((now().timestamp() as f64 - 7.0 * 86400.0, f64::INFINITY)));
+    assert!(p.has_extent());
+    // Datasets without the bounded variable drop out before the store is asked (the index has no `time`).
+    let p = SearchParams::from_pairs(&pairs(&[("searchFor", "argo"), ("minTime", "2020-01-01")]), now()).unwrap();
+    let ids: Vec<&str> = search_datasets(catalog(), &p).unwrap().iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, [ARGO_CORE, ARGO_SYNTHETIC_BGC]);
+    let e = SearchParams::from_pairs(&pairs(&[("minLat", "30"), ("maxLat", "10")]), now()).unwrap_err();
+    assert_eq!(e.to_string(), "Query error: minLat=30 is greater than maxLat=10.");
+    assert!(SearchParams::from_pairs(&pairs(&[("minTime", "yesterday")]), now()).is_err());
+    assert!(SearchParams::from_pairs(&pairs(&[("minLon", "west")]), now()).is_err());
 }
 
 proptest! {
@@ -360,7 +571,8 @@ proptest! {
                 Just("!=".to_string()), Just("<=".to_string()), Just(">".to_string()), Just("now-".to_string()),
                 Just("orderByClosest(".to_string()), Just("orderByLimit(".to_string()), Just("distinct()".to_string()),
                 Just("units(".to_string()), Just("polygon=".to_string()), Just("[[".to_string()), Just("NaN".to_string()),
-                Just("1.6E9".to_string()), Just("2020-13-45T99".to_string()), Just("\\".to_string()), "[a-z0-9/:. -]{0,6}",
+                Just("1.6E9".to_string()), Just("2020-13-45T99".to_string()), Just("min(".to_string()), Just("max(".to_string()),
+                Just("addVariablesWhere(".to_string()), Just("é".to_string()), Just("+".to_string()), Just("\\".to_string()), "[a-z0-9/:. -]{0,6}",
             ],
             0..24,
         )

@@ -154,6 +154,18 @@ pub struct TextWriter {
     props: Vec<usize>,
     bbox: [f64; 4],
     title: String,
+    /// Per column, the last cell written in a separated-value layout and its bytes: the profile-level
+    /// columns of a level table (platform, time, position, QC flags) repeat row after row, so they are
+    /// formatted once per run instead of once per row.
+    memo: Vec<Memo>,
+}
+
+/// The last cell a column wrote and its bytes.
+#[derive(Debug, Clone, Default)]
+struct Memo {
+    num: Option<u64>,
+    text: Option<String>,
+    bytes: Vec<u8>,
 }
 
 impl TextWriter {
@@ -165,6 +177,7 @@ impl TextWriter {
                 "For .geoJson requests, longitude and latitude must be in the results variables list.".into(),
             ));
         }
+        let n_cols = cols.cols.len();
         let props = (0..cols.cols.len())
             .filter(|&i| !matches!(cols.cols[i].name.as_str(), "longitude" | "latitude" | "altitude"))
             .collect();
@@ -177,6 +190,7 @@ impl TextWriter {
             props,
             bbox: [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY],
             title: String::new(),
+            memo: vec![Memo::default(); n_cols],
         })
     }
 
@@ -301,13 +315,39 @@ impl TextWriter {
         }
     }
 
-    fn sv_cell(&self, i: usize, cell: &Cell, two_quotes: bool, out: &mut Vec<u8>) {
+    fn sv_cell(&mut self, i: usize, cell: &Cell, two_quotes: bool, out: &mut Vec<u8>) {
         let c = &self.cols.cols[i];
-        match cell {
-            Cell::Text(s) => push_sv_text(s, two_quotes, out),
-            Cell::Num(v) if c.is_time => format_iso(*v, out),
-            Cell::Num(v) => write_number(*v, c.ty, out),
+        let m = &mut self.memo[i];
+        let hit = match cell {
+            Cell::Num(v) => m.num == Some(v.to_bits()),
+            Cell::Text(s) => m.text.as_deref() == Some(s.as_str()),
+        };
+        if !hit {
+            m.bytes.clear();
+            match cell {
+                Cell::Text(s) => {
+                    push_sv_text(s, two_quotes, &mut m.bytes);
+                    m.num = None;
+                    match &mut m.text {
+                        Some(t) => {
+                            t.clear();
+                            t.push_str(s);
+                        }
+                        None => m.text = Some(s.clone()),
+                    }
+                }
+                Cell::Num(v) => {
+                    if c.is_time {
+                        format_iso(*v, &mut m.bytes);
+                    } else {
+                        write_number(*v, c.ty, &mut m.bytes);
+                    }
+                    m.num = Some(v.to_bits());
+                    m.text = None;
+                }
+            }
         }
+        out.extend_from_slice(&m.bytes);
     }
 
     fn json_cell(&self, i: usize, cell: &Cell, out: &mut Vec<u8>) {

@@ -93,14 +93,24 @@ fn parse_now(s: &str, now: DateTime<Utc>) -> Result<f64, String> {
     if rest.is_empty() {
         return Ok(base);
     }
-    let sign = match rest.as_bytes()[0] {
-        b'-' => -1.0,
-        b'+' | b' ' => 1.0,
-        _ => return Err(bad()),
+    let rest = match rest.strip_prefix(' ') {
+        Some(r) => format!("+{r}"),
+        None => rest.to_string(),
     };
-    let rest = &rest[1..];
+    add_time_offset(base, &rest).ok_or_else(bad)
+}
+
+/// `base` (epoch seconds) moved by `[+|-][N]units` (`-7days`, `+1month`); months and years move the
+/// calendar date (the day clamped to the month's end). `None` when the offset is malformed.
+pub(crate) fn add_time_offset(base: f64, offset: &str) -> Option<f64> {
+    let sign = match offset.as_bytes().first()? {
+        b'-' => -1.0,
+        b'+' => 1.0,
+        _ => return None,
+    };
+    let rest = &offset[1..];
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    let n: i64 = if digits == 0 { 1 } else { rest[..digits].parse().map_err(|_| bad())? };
+    let n: i64 = if digits == 0 { 1 } else { rest[..digits].parse().ok()? };
     let unit = rest[digits..].to_ascii_lowercase();
     let secs = match unit.as_str() {
         "ms" | "msec" | "msecs" | "millis" | "millisecond" | "milliseconds" => 0.001,
@@ -110,16 +120,16 @@ fn parse_now(s: &str, now: DateTime<Utc>) -> Result<f64, String> {
         "d" | "day" | "days" => 86400.0,
         "week" | "weeks" => 7.0 * 86400.0,
         "mon" | "mons" | "month" | "months" => {
-            let t = DateTime::<Utc>::from_timestamp(base as i64, 0).ok_or_else(bad)?;
-            return add_months(t, sign as i64 * n).ok_or_else(bad);
+            let t = DateTime::<Utc>::from_timestamp(base.floor() as i64, 0)?;
+            return add_months(t, sign as i64 * n).map(|x| x + base.fract());
         }
         "yr" | "yrs" | "year" | "years" => {
-            let t = DateTime::<Utc>::from_timestamp(base as i64, 0).ok_or_else(bad)?;
-            return add_months(t, sign as i64 * n * 12).ok_or_else(bad);
+            let t = DateTime::<Utc>::from_timestamp(base.floor() as i64, 0)?;
+            return add_months(t, sign as i64 * n * 12).map(|x| x + base.fract());
         }
-        _ => return Err(bad()),
+        _ => return None,
     };
-    Ok(base + sign * n as f64 * secs)
+    Some(base + sign * n as f64 * secs)
 }
 
 fn add_months(t: DateTime<Utc>, months: i64) -> Option<f64> {

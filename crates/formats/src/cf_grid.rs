@@ -23,6 +23,12 @@ pub struct CfGrid {
     pub longitudes: Vec<f64>,
     pub values: Vec<f32>,
     pub valid_range: Option<(f64, f64)>,
+    /// The name of the vertical axis (`altitude`, `depth`, ...), when the variable has one.
+    pub z_name: Option<String>,
+    /// `_FillValue` (else `missing_value`), unpacked; NaN fill values are `Some(NaN)`.
+    pub fill_value: Option<f64>,
+    /// The variable's other attributes as text (not units, names, fills or packing).
+    pub attributes: Vec<(String, String)>,
 }
 
 impl CfGrid {
@@ -78,7 +84,27 @@ fn cf_times(units: &str, values: &[f64]) -> Result<Vec<DateTime<Utc>>, FormatErr
 
 /// Every gridded variable of a CF NetCDF classic file.
 pub fn read_grids(bytes: &[u8]) -> Result<Vec<CfGrid>, FormatError> {
-    let nc = NcFile::parse(bytes)?;
+    read_grids_nc(&NcFile::parse(bytes)?)
+}
+
+/// Attributes [`CfGrid`] holds in fields (or applies), not copied into `attributes`.
+const OWN_ATTRS: &[&str] =
+    &["units", "long_name", "standard_name", "_FillValue", "missing_value", "scale_factor", "add_offset"];
+
+/// Whether a parsed NetCDF file holds a CF gridded variable (a variable of two or more dimensions, all of
+/// them coordinate variables, two of them latitude and longitude).
+pub fn is_grid(nc: &NcFile) -> bool {
+    let coord = |dim: usize| nc.vars.iter().find(|v| v.dim_ids == [dim] && v.name == nc.dims[dim].name);
+    nc.vars.iter().any(|v| {
+        v.dim_ids.len() >= 2 && axis_of(v).is_none() && {
+            let axes: Vec<Axis> = v.dim_ids.iter().filter_map(|&d| coord(d).and_then(axis_of)).collect();
+            axes.len() == v.dim_ids.len() && axes.contains(&Axis::Y) && axes.contains(&Axis::X)
+        }
+    })
+}
+
+/// Every gridded variable of a parsed CF NetCDF classic file.
+pub fn read_grids_nc(nc: &NcFile) -> Result<Vec<CfGrid>, FormatError> {
     // Coordinate variables: one dimension, named like it.
     let coord = |dim: usize| nc.vars.iter().find(|v| v.dim_ids == [dim] && v.name == nc.dims[dim].name);
     let mut out = Vec::new();
@@ -110,6 +136,7 @@ pub fn read_grids(bytes: &[u8]) -> Result<Vec<CfGrid>, FormatError> {
             Some(z) => nc.f64s(z)?,
             None => vec![0.0],
         };
+        let z_name = find(Axis::Z).map(|z| z.name.to_string());
         let fills: Vec<f64> =
             ["_FillValue", "missing_value"].iter().filter_map(|a| v.attr(a).and_then(|x| x.as_f64())).collect();
         let scale = v.attr("scale_factor").and_then(|a| a.as_f64()).unwrap_or(1.0);
@@ -139,6 +166,14 @@ pub fn read_grids(bytes: &[u8]) -> Result<Vec<CfGrid>, FormatError> {
             longitudes: nc.f64s(x)?,
             values,
             valid_range,
+            z_name,
+            fill_value: fills.first().map(|f| f * scale + offset),
+            attributes: v
+                .attrs
+                .iter()
+                .filter(|a| !OWN_ATTRS.contains(&a.name))
+                .map(|a| (a.name.to_string(), a.to_text()))
+                .collect(),
         });
     }
     if out.is_empty() {
@@ -218,8 +253,11 @@ mod tests {
 
     #[test]
     fn erddap_griddap_chlorophyll_reads_with_axes_units_and_fill() {
-        let bytes =
-            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/test-data/griddap_erdVHNchlamday_chla.nc")).unwrap();
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/sample/grids/griddap_erdVHNchlamday_chla.nc"
+        ))
+        .unwrap();
         let grids = super::read_grids(&bytes).unwrap();
         assert_eq!(grids.len(), 1);
         let g = &grids[0];

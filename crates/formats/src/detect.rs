@@ -25,6 +25,8 @@ pub enum FileKind {
     NdbcStations,
     /// NOAA Coral Reef Watch virtual-station time series text.
     CrwVirtualStation,
+    /// CF gridded NetCDF (an ERDDAP griddap `.nc` response: SST, chlorophyll, DHW, bathymetry, ...).
+    Griddap,
 }
 
 impl FileKind {
@@ -40,6 +42,7 @@ impl FileKind {
             FileKind::NdbcSpec { .. } => "ndbc spec",
             FileKind::NdbcStations => "ndbc station list",
             FileKind::CrwVirtualStation => "crw virtual station",
+            FileKind::Griddap => "griddap grid",
         }
     }
 }
@@ -126,5 +129,10 @@ pub fn netcdf_kind(nc: &netcdf::NcFile) -> Result<FileKind, FormatError> {
     if nc.dim("row").is_some() && nc.var("platform_number").is_some() && nc.var("pres").is_some() {
         return Ok(FileKind::ErddapArgoNc);
     }
-    Err(FormatError::NotNetcdf("a NetCDF file, but neither an Argo profile, meta nor ERDDAP ArgoFloats file".into()))
+    if crate::cf_grid::is_grid(nc) {
+        return Ok(FileKind::Griddap);
+    }
+    Err(FormatError::NotNetcdf(
+        "a NetCDF file, but neither an Argo profile, meta, ERDDAP ArgoFloats file nor a CF grid".into(),
+    ))
 }

@@ -12,6 +12,7 @@ pub mod crw;
 mod detect;
 pub mod erddap_nc;
 pub mod gdac_index;
+pub mod griddap;
 pub mod ndbc;
 pub mod netcdf;
 pub mod netcdf_write;
@@ -19,7 +20,7 @@ pub mod stations;
 
 pub use detect::{Detected, FileKind, detect, netcdf_kind};
 
-use model::{HeatStressDay, Platform, Profile, ReefSite, SeriesPoint};
+use model::{Grid, HeatStressDay, Platform, Profile, ReefSite, SeriesPoint};
 
 /// Something a reader skipped or repaired, with where it was.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +86,8 @@ pub enum Dataset {
     HeatStress { site: ReefSite, days: Vec<HeatStressDay> },
     /// Rows of the GDAC profile index.
     ProfileIndex(Vec<gdac_index::IndexEntry>),
+    /// Gridded fields, one per (variable, time step) (griddap `.nc`).
+    Grids(Vec<Grid>),
 }
 
 /// A reader's result: records plus what was skipped.
@@ -115,6 +118,7 @@ pub fn read(detected: &Detected, bytes: &[u8]) -> Result<Parsed, FormatError> {
         FileKind::NdbcSpec { station } => ndbc::read_spec(bytes, station),
         FileKind::NdbcStations => stations::read(bytes),
         FileKind::CrwVirtualStation => crw::read(bytes, &detected.name),
+        FileKind::Griddap => griddap::read(bytes, &detected.name),
     }
 }
 
@@ -126,6 +130,7 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<(Detected, Parsed), FormatE
         let parsed = match kind {
             FileKind::ArgoProfiles => argo::read_profiles_nc(&nc, name)?,
             FileKind::ArgoMeta => argo::read_meta_nc(&nc)?,
+            FileKind::Griddap => griddap::read_nc(&nc, name)?,
             _ => erddap_nc::read_nc(&nc, name)?,
         };
         return Ok((Detected { kind, name: name.to_string() }, parsed));

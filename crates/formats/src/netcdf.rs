@@ -71,6 +71,39 @@ impl Attr<'_> {
         }
     }
 
+    /// Every value of a numeric attribute as f64 (empty for text).
+    pub fn f64s(&self) -> Vec<f64> {
+        let r = self.raw;
+        let n = self.raw.len() / self.ty.size().max(1);
+        (0..n)
+            .filter_map(|i| {
+                let c = &r[i * self.ty.size()..];
+                match self.ty {
+                    NcType::Char => None,
+                    NcType::Byte => Some(c[0] as i8 as f64),
+                    NcType::Short => Some(i16::from_be_bytes([c[0], c[1]]) as f64),
+                    NcType::Int => Some(i32::from_be_bytes(arr4(c)) as f64),
+                    NcType::Float => Some(f32::from_be_bytes(arr4(c)) as f64),
+                    NcType::Double => Some(f64::from_be_bytes(arr8(c))),
+                }
+            })
+            .collect()
+    }
+
+    /// The attribute as text: char attributes as they are, numbers space-separated (floats printed at
+    /// their own precision, so a float 0.03 reads `0.03`).
+    pub fn to_text(&self) -> String {
+        if let Some(t) = self.as_text() {
+            return t.into_owned();
+        }
+        let nums: Vec<String> = self
+            .f64s()
+            .into_iter()
+            .map(|v| if self.ty == NcType::Float { (v as f32).to_string() } else { v.to_string() })
+            .collect();
+        nums.join(" ")
+    }
+
     /// The text of a char attribute (up to the first NUL).
     pub fn as_text(&self) -> Option<std::borrow::Cow<'_, str>> {
         if self.ty != NcType::Char {

@@ -35,6 +35,50 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
+/// `RssAnon` and `RssFile` of this process in MiB (heap and stacks; mapped files such as SQLite's
+/// memory-mapped database).
+fn rss_parts() -> (f64, f64) {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = |key: &str| {
+        s.lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+            / 1024.0
+    };
+    (kb("RssAnon:"), kb("RssFile:"))
+}
+
+/// Samples `rss_parts` every 5 ms until dropped; `peaks` gives the largest of each seen.
+struct RssSampler {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<(f64, f64)>>,
+}
+
+impl RssSampler {
+    fn start() -> RssSampler {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let (mut anon, mut file) = (0.0f64, 0.0f64);
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                let (a, f) = rss_parts();
+                anon = anon.max(a);
+                file = file.max(f);
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            (anon, file)
+        });
+        RssSampler { stop, handle: Some(handle) }
+    }
+
+    fn peaks(mut self) -> (f64, f64) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.handle.take().and_then(|h| h.join().ok()).unwrap_or((f64::NAN, f64::NAN))
+    }
+}
+
 pub async fn run(rows: usize, levels: usize, db: Option<PathBuf>) -> anyhow::Result<()> {
     anyhow::ensure!(levels > 0 && rows >= levels, "--rows must be at least --levels, and --levels positive");
     let n = rows / levels;
@@ -64,19 +108,21 @@ pub async fn run(rows: usize, levels: usize, db: Option<PathBuf>) -> anyhow::Res
     let app = server::router(server::AppState::new(store.clone()));
     let vars = "platform_number,cycle_number,time,latitude,longitude,pres,pres_qc,temp,temp_qc,psal,psal_qc";
     println!(
-        "| answer ({total} rows, {} columns, in process) | seconds | rows/s | MB/s | peak RSS MiB |",
+        "| answer ({total} rows, {} columns, in process) | seconds | rows/s | MB/s | peak RSS MiB | peak anon / file MiB |",
         vars.split(',').count()
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     for ext in ["csv", "nc"] {
         reset_peak();
+        let sampler = RssSampler::start();
         let t = Instant::now();
         let uri = format!("/erddap/tabledap/ArgoFloats.{ext}?{vars}");
         let (status, bytes) = server::get_in_process_streamed(&app, &uri).await.map_err(anyhow::Error::msg)?;
         anyhow::ensure!(status == 200, "{uri}: status {status}");
         let s = t.elapsed().as_secs_f64();
+        let (anon, file) = sampler.peaks();
         println!(
-            "| .{ext} ({:.0} MB) | {s:.1} | {:.2} M | {:.0} | {:.0} |",
+            "| .{ext} ({:.0} MB) | {s:.1} | {:.2} M | {:.0} | {:.0} | {anon:.0} / {file:.0} |",
             bytes as f64 / 1e6,
             total as f64 / s / 1e6,
             bytes as f64 / s / 1e6,

@@ -44,6 +44,10 @@ pub async fn run(store: Arc<dyn Store>, paths: &[PathBuf], verbose: bool) -> any
     println!("  {:<18} {:>10} read {:>10} new or changed", "heat-stress days", r.heat_stress_days, w.heat_stress_days);
     println!("  {:<18} {:>10} read {:>10} new or changed", "platforms", r.platforms, w.platforms);
     println!("  {:<18} {:>10} read {:>10} new or changed", "index rows", r.index_rows, w.index_rows);
+    if r.grids > 0 || w.grids > 0 {
+        // Written can exceed read: heat-stress grids computed from SST are written too.
+        println!("  {:<18} {:>10} read {:>10} new or changed", "grids", r.grids, w.grids);
+    }
     if summary.diagnostics > 0 {
         println!(
             "  {} reader notes (rows or profiles skipped inside files; --verbose lists them)",

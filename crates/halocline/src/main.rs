@@ -1,6 +1,7 @@
 //! The `halocline` binary: ingest, serve, demo, qc and bench subcommands over one store. This is the only
 //! crate that reads environment variables and prints to the terminal.
 
+mod auth_cmd;
 mod bench;
 mod bench_api;
 mod bench_erddap;
@@ -9,6 +10,8 @@ mod db_cmd;
 mod ingest_cmd;
 mod ops_cmd;
 mod qc_cmd;
+mod retention_cmd;
+mod schedule_cmd;
 
 use std::path::PathBuf;
 
@@ -20,6 +23,9 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log format on stderr: text or json (one JSON object per line, with the request id).
+    #[arg(long, global = true, env = "HALOCLINE_LOG_FORMAT", default_value = "text")]
+    log_format: String,
 }
 
 /// Where the store lives: `--db URL`, else `DATABASE_URL`, else a file in the working directory.
@@ -58,6 +64,13 @@ enum Command {
         bind: String,
         #[command(flatten)]
         ops: ops_cmd::OpsArgs,
+        #[command(flatten)]
+        auth: auth_cmd::AuthArgs,
+        /// Also run the scheduled jobs (from --job / --jobs-file / ./halocline.jobs) inside the server.
+        #[arg(long)]
+        schedule: bool,
+        #[command(flatten)]
+        jobs: schedule_cmd::JobsArg,
     },
     /// Ingest the bundled sample data into ./halocline-demo.db (if empty) and serve it.
     Demo {
@@ -73,6 +86,18 @@ enum Command {
         no_serve: bool,
         #[command(flatten)]
         ops: ops_cmd::OpsArgs,
+        #[command(flatten)]
+        auth: auth_cmd::AuthArgs,
+    },
+    /// User accounts (argon2 passwords, roles guest/educator/researcher/admin).
+    Users {
+        #[command(subcommand)]
+        what: auth_cmd::UsersCommand,
+    },
+    /// API keys (shown once, stored as SHA-256).
+    Keys {
+        #[command(subcommand)]
+        what: auth_cmd::KeysCommand,
     },
     /// IOOS QARTOD quality control of a CSV with an ioos_qc config; prints the flags as CSV.
     Qc {
@@ -132,6 +157,48 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Run scheduled jobs in the foreground (drop folders, the retention window, live sources); jobs are
+    /// "NAME | CADENCE | KIND ARGS" lines from --job flags or ./halocline.jobs. Runs are logged in the store
+    /// (job_runs) and logs/scheduler.jsonl.
+    Schedule {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        jobs: schedule_cmd::JobsArg,
+        /// Print the jobs, their next runs and the recent run log, then exit.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Archives and the rolling window: --status, --archive-days N --archive-dir DIR, --delete-days N,
+    /// --keep-days N --archive-dir DIR. Archives are CSV.gz + Parquet per table and month, verified
+    /// before any row is deleted; rows no verified archive holds are never deleted.
+    Retention {
+        #[command(flatten)]
+        db: DbArg,
+        /// Rows per table and month, and which archives hold them (the default).
+        #[arg(long)]
+        status: bool,
+        /// Archive every month with rows older than N days (needs --archive-dir).
+        #[arg(long, value_name = "N")]
+        archive_days: Option<u32>,
+        /// The archive directory (MANIFEST.json, TABLE/YYYY-MM.csv.gz and .parquet).
+        #[arg(long, value_name = "DIR")]
+        archive_dir: Option<PathBuf>,
+        /// Delete rows older than N days, if verified archives hold every one of them.
+        #[arg(long, value_name = "N")]
+        delete_days: Option<u32>,
+        /// The rolling window: archive, then delete, everything older than N days (needs --archive-dir).
+        #[arg(long, value_name = "N")]
+        keep_days: Option<u32>,
+    },
+    /// Load an archive directory (made by `halocline retention`) back into the store, verified first;
+    /// rows already stored are left as they are.
+    RestoreArchive {
+        #[command(flatten)]
+        db: DbArg,
+        /// The archive directory.
+        dir: PathBuf,
+    },
     /// Benchmarks that print a table.
     Bench {
         #[command(subcommand)]
@@ -141,13 +208,22 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HALOCLINE_LOG")
-                .unwrap_or_else(|_| "warn,sqlx=error,halocline=info,server=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("HALOCLINE_LOG")
+            .unwrap_or_else(|_| "warn,sqlx=error,halocline=info,server=info,ingest::schedule=info".into())
+    };
+    match cli.log_format.as_str() {
+        "json" => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init(),
+        "text" => tracing_subscriber::fmt().with_env_filter(filter()).with_writer(std::io::stderr).init(),
+        other => anyhow::bail!("--log-format {other:?}: use text or json"),
+    }
     match cli.command {
         Command::Qc { config, data, out } => {
             let mut sink: Box<dyn std::io::Write> = match out {
@@ -167,12 +243,27 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }),
-        Command::Serve { db, bind, ops } => runtime()?.block_on(async {
+        Command::Serve { db, bind, auth, schedule, jobs, ops } => runtime()?.block_on(async {
             let url = db.url("halocline.db");
+            let auth = auth.config()?;
             let store = store::open(&url).await?;
-            serve(store, &bind, &url, &ops).await
+            if schedule {
+                let scheduler = schedule_cmd::build(store.clone(), &jobs)?;
+                for (name, cadence) in scheduler.jobs() {
+                    println!("scheduled job {name}: {cadence}");
+                }
+                tokio::spawn(async move {
+                    if let Err(e) = scheduler.run(None, std::future::pending()).await {
+                        tracing::error!(error = %e, "the scheduler stopped");
+                    }
+                });
+            }
+            serve(store, &bind, &url, &ops, auth).await
         }),
-        Command::Demo { db, bind, data, no_serve, ops } => runtime()?.block_on(async {
+        Command::Users { what } => runtime()?.block_on(auth_cmd::users(what)),
+        Command::Keys { what } => runtime()?.block_on(auth_cmd::keys(what)),
+        Command::Demo { db, bind, data, no_serve, auth, ops } => runtime()?.block_on(async {
+            let auth = auth.config()?;
             let url = db.url("halocline-demo.db");
             let store = store::open(&url).await?;
             let counts = store.counts().await?;
@@ -181,7 +272,7 @@ fn main() -> anyhow::Result<()> {
                 println!("ingesting the bundled sample {} into {url}", dir.display());
                 // The data folders only: the sample's SOURCES.md is documentation, not data.
                 let parts: Vec<PathBuf> =
-                    ["argo", "buoy", "crw"].iter().map(|d| dir.join(d)).filter(|d| d.is_dir()).collect();
+                    ["argo", "buoy", "crw", "grids"].iter().map(|d| dir.join(d)).filter(|d| d.is_dir()).collect();
                 ingest_cmd::run(
                     store.clone(),
                     if parts.is_empty() { std::slice::from_ref(&dir) } else { &parts },
@@ -195,7 +286,7 @@ fn main() -> anyhow::Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(store, &bind, &url, &ops).await
+            serve(store, &bind, &url, &ops, auth).await
         }),
         Command::Nlq { now, json, question } => {
             let now = match now {
@@ -227,6 +318,21 @@ fn main() -> anyhow::Result<()> {
         Command::Restore { db, file, force } => {
             runtime()?.block_on(db_cmd::restore(&db.url("halocline.db"), &file, force))
         }
+        Command::Schedule { db, jobs, list } => runtime()?.block_on(async {
+            let store = store::open(&db.url("halocline.db")).await?;
+            schedule_cmd::run(store, &jobs, list).await
+        }),
+        Command::Retention { db, status, archive_days, archive_dir, delete_days, keep_days } => {
+            runtime()?.block_on(async {
+                let store = store::open(&db.url("halocline.db")).await?;
+                let req = retention_cmd::Request { status, archive_days, archive_dir, delete_days, keep_days };
+                retention_cmd::run(&*store, req).await
+            })
+        }
+        Command::RestoreArchive { db, dir } => runtime()?.block_on(async {
+            let store = store::open(&db.url("halocline.db")).await?;
+            retention_cmd::restore(&*store, &dir).await
+        }),
         Command::Bench { what } => runtime()?.block_on(bench::run(what)),
     }
 }
@@ -240,6 +346,7 @@ async fn serve(
     bind: &str,
     url: &str,
     ops: &ops_cmd::OpsArgs,
+    auth: server::auth::AuthConfig,
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
@@ -252,7 +359,8 @@ async fn serve(
     );
     println!("       http://{addr}/api/reefs/florida_keys/heatstress?startDate=2023-07-01&endDate=2023-10-01");
     let ingest_key = std::env::var("HALOCLINE_INGEST_KEY").ok().filter(|k| !k.is_empty());
-    let state = server::AppState::new(store).with_ingest_key(ingest_key).with_notify(ops_cmd::notify_config());
+    let state =
+        server::AppState::new(store).with_ingest_key(ingest_key).with_auth(auth).with_notify(ops_cmd::notify_config());
     ops_cmd::start(&state, ops).await?;
     println!("press Ctrl-C to stop");
     server::serve(listener, state).await?;

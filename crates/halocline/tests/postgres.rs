@@ -61,6 +61,9 @@ const QUERIES: &[&str] = &[
     "/data/latest",
     "/api/locations/",
     "/api/observations/?location=44005&variable=sea_surface_temperature",
+    "/api/grids",
+    "/api/grids/crwLikeDaily/CRW_DHW?time=2023-07-04&stride=2",
+    "/api/grids/GEBCO_2020/elevation/legend",
 ];
 
 #[test]
@@ -98,7 +101,8 @@ fn demo_data_migrates_from_sqlite_verified_and_the_api_answers_alike() {
                 ("reef_sites", 1),
                 ("heat_stress", 14_461),
                 ("profile_index", 2702),
-                ("ingested_files", 25)
+                ("ingested_files", 32),
+                ("grids", 499)
             ]
         );
     });
@@ -106,7 +110,7 @@ fn demo_data_migrates_from_sqlite_verified_and_the_api_answers_alike() {
     // Run again through the command: nothing to copy, every table verified.
     let out = run(&["migrate", "--from", &sqlite, "--to", &pg]);
     assert!(out.contains("nothing to copy"), "{out}");
-    assert_eq!(out.matches("| ok |").count(), 7, "{out}");
+    assert_eq!(out.matches("| ok |").count(), 8, "{out}");
 
     rt().block_on(async {
         let a: Arc<dyn store::Store> = store::open(&sqlite).await.unwrap();

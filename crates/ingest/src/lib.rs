@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub mod heat;
+pub mod heat_grid;
 pub mod qc;
+pub mod schedule;
 
 use formats::{Dataset, Detected, Diagnostic};
 use store::{FileBatch, IndexRow, Store, StoreError, WriteCounts};
@@ -29,6 +31,7 @@ pub struct ReadCounts {
     pub series_points: u64,
     pub heat_stress_days: u64,
     pub index_rows: u64,
+    pub grids: u64,
 }
 
 impl std::ops::AddAssign for ReadCounts {
@@ -39,6 +42,7 @@ impl std::ops::AddAssign for ReadCounts {
         self.series_points += o.series_points;
         self.heat_stress_days += o.heat_stress_days;
         self.index_rows += o.index_rows;
+        self.grids += o.grids;
     }
 }
 
@@ -201,6 +205,10 @@ pub fn to_batch(
                 })
                 .collect();
         }
+        Dataset::Grids(grids) => {
+            c.grids = grids.len() as u64;
+            b.grids = grids;
+        }
     }
     (b, c, diagnostics)
 }
@@ -211,7 +219,18 @@ pub async fn store_batch(store: &dyn Store, batch: &FileBatch) -> Result<WriteCo
     if batch.series.iter().any(|p| p.variable == "sea_surface_temperature") {
         written.heat_stress_days += heat::recompute(store, &batch.series).await?;
     }
+    if batch.grids.iter().any(|g| heat_grid::is_sst(g) || heat_grid::is_mmm(g)) {
+        written.grids += heat_grid::recompute(store, &batch.grids).await?;
+    }
     Ok(written)
+}
+
+/// Ingests one file given as bytes (e.g. a griddap `.nc` response fetched over HTTP): detects and
+/// parses it as [`prepare_bytes`] does, writes it in one transaction and runs the derived computations
+/// ([`store_batch`]: heat stress for SST series and SST grids). `name` is the source recorded in the
+/// store and the file name detection may use (e.g. `erddap/griddap/crwLike.nc`).
+pub async fn ingest_bytes(store: &dyn Store, name: &str, bytes: &[u8]) -> FileOutcome {
+    write(store, prepare_bytes(Path::new(name), bytes)).await
 }
 
 /// Writes a prepared file (one transaction) and reports the outcome.
@@ -275,5 +294,7 @@ pub async fn ingest_prepared(
     summary
 }
 
+#[cfg(test)]
+mod grid_tests;
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,7 @@
 mod alert;
 mod error;
 mod geo;
+mod grid;
 mod platform;
 mod profile;
 mod qc;
@@ -16,6 +17,7 @@ pub use alert::{
 };
 pub use error::ErrorCode;
 pub use geo::{BBox, EARTH_RADIUS_KM, GeoError, Point, Polygon, Region, haversine_km, normalize_lon};
+pub use grid::{Grid, GridError, GridSummary, GridWindow};
 pub use platform::{Platform, PlatformKind};
 pub use profile::{DataMode, Direction, DirectionKey, ParamColumn, Profile, ProfileKey, SourceFormat};
 pub use qc::QcFlag;

@@ -132,3 +132,43 @@ fn time_ranges_are_half_open() {
     assert!(TimeRange::new(b, a).is_err());
     assert!(TimeRange::new(a, a).is_err());
 }
+
+mod grid_tests {
+    use crate::{Grid, GridWindow};
+
+    fn grid() -> Grid {
+        Grid {
+            dataset: "d".into(),
+            variable: "v".into(),
+            time: None,
+            z: None,
+            // North to south, as ERDDAP serves some datasets.
+            latitudes: vec![3.0, 2.0, 1.0],
+            longitudes: vec![10.0, 11.0, 12.0, 13.0],
+            values: (0..12).map(|v| v as f32).collect(),
+            fill_value: None,
+            units: String::new(),
+            long_name: String::new(),
+            standard_name: String::new(),
+            attributes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn subsets_keep_axis_order_and_stride() {
+        let g = grid();
+        let s = g.subset(&GridWindow { lat: Some((1.5, 3.0)), lon: Some((11.0, 13.0)), stride: 2 }).unwrap();
+        assert_eq!(s.latitudes, vec![3.0]);
+        assert_eq!(s.longitudes, vec![11.0, 13.0]);
+        assert_eq!(s.values, vec![1.0, 3.0]);
+        let all = g.subset(&GridWindow::default()).unwrap();
+        assert_eq!(all, g);
+        assert_eq!(g.at(2, 3), 11.0);
+        let none = g.subset(&GridWindow { lat: Some((50.0, 60.0)), ..Default::default() });
+        assert!(none.unwrap_err().to_string().contains("no latitude"));
+        let mut bad = grid();
+        bad.values.pop();
+        assert!(bad.check().is_err());
+        assert_eq!(Grid::extent(&g.latitudes), Some((1.0, 3.0)));
+    }
+}

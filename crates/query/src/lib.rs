@@ -6,15 +6,19 @@ mod anomalies;
 mod argo;
 pub mod ask;
 mod cost;
+pub mod grids;
 pub mod nlq;
 mod ocean;
+pub mod palette;
 mod reefs;
+mod science;
 
 pub use anomalies::{SeriesAnomaly, series_anomalies};
 pub use argo::{ArgoQuery, DataSpec, Items, SearchPage, SourceFilter, UserMode, VarReq, load, search, sources_of};
 pub use cost::{COST_LIMIT, Cost, cost, region_area_km2};
 pub use ocean::{CURRENT_WITHIN, OceanSummary, ocean_summary, source_family};
 pub use reefs::{RUN_LOOKBACK_DAYS, ReefStatus, reef_status, run_at_level};
+pub use science::{ForestAnomaly, ReefHealth, buoy_forest_anomalies, reef_health};
 
 /// Why a query cannot be answered. Messages are lowercase and say what to change.
 #[derive(Debug, thiserror::Error)]

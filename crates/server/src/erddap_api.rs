@@ -22,6 +22,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::AppState;
 
+mod griddap;
+
 /// Rows held in memory at most for `distinct()`, `orderBy...()` and `.ncCF` (past it: 413).
 const MAX_COLLECT_ROWS: usize = 5_000_000;
 /// Profiles loaded from the store per batch.
@@ -34,7 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/erddap/info/{file}", get(info_list))
         .route("/erddap/info/{id}/{file}", get(info))
         .route("/erddap/tabledap/{file}", get(tabledap))
-        .route("/erddap/griddap/{file}", get(griddap))
+        .route("/erddap/griddap/{file}", get(griddap::griddap))
         .route("/erddap/search/{file}", get(search))
         .route("/erddap/categorize/{attr}/{file}", get(categorize))
         .route("/erddap/categorize/{attr}/{value}/{file}", get(categorize_value))
@@ -119,37 +121,216 @@ pub async fn version_string() -> Response {
 }
 
 /// `/erddap/info/index.{ext}`: every dataset.
-pub async fn info_list(Path(file): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+pub async fn info_list(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let ext = match index_ext(&file) {
         Ok(e) => e,
         Err(e) => return error(e),
     };
     let pairs = erddap::form_pairs(q.as_deref().unwrap_or(""));
     let all: Vec<&Dataset> = catalog().iter().collect();
-    plain(paged(all, &pairs).map(|l| erddap::dataset_table(&l, &base_url(&headers), ext)), ext)
+    let base = base_url(&headers);
+    let grids = griddap::dataset_rows(&state, &base, ext).await;
+    plain(
+        paged(all, &pairs).map(|l| {
+            let mut t = erddap::dataset_table(&l, &base, ext);
+            t.rows.extend(grids);
+            t
+        }),
+        ext,
+    )
 }
 
-/// `/erddap/info/{id}/index.{ext}`.
-pub async fn info(Path((id, file)): Path<(String, String)>) -> Response {
+/// `/erddap/info/{id}/index.{ext}` (tabledap datasets, then the stored grid datasets).
+pub async fn info(State(state): State<AppState>, Path((id, file)): Path<(String, String)>) -> Response {
     let ext = match index_ext(&file) {
         Ok(e) => e,
         Err(e) => return error(e),
     };
-    plain(find(&id).map(erddap::info_table), ext)
+    match find(&id) {
+        Ok(d) => plain(Ok(erddap::info_table(d)), ext),
+        Err(e) => match griddap::info(&state, &id).await {
+            Some(t) => plain(t, ext),
+            None => error(e),
+        },
+    }
 }
 
-/// `/erddap/search/index.{ext}` and `/erddap/search/advanced.{ext}`.
-pub async fn search(Path(file): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
-    let Some((page, ext)) = file.rsplit_once('.').filter(|(p, _)| *p == "index" || *p == "advanced") else {
+/// `/erddap/search/index.{ext}` and `/erddap/search/advanced.{ext}`. The text and category filters are
+/// the `erddap` crate's; advanced search's lon/lat/time bounds keep the datasets that have data inside
+/// them, as the store answers.
+pub async fn search(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let Some((_, ext)) = file.rsplit_once('.').filter(|(p, _)| *p == "index" || *p == "advanced") else {
         return error(ErddapError::NotFound(format!("{file} isn't a known page.")));
     };
-    let _ = page;
     let pairs = erddap::form_pairs(q.as_deref().unwrap_or(""));
-    let table = SearchParams::from_pairs(&pairs)
-        .and_then(|p| erddap::search_datasets(catalog(), &p))
-        .and_then(|hits| paged(hits, &pairs))
-        .map(|hits| erddap::dataset_table(&hits, &base_url(&headers), ext));
-    plain(table, ext)
+    let run = async {
+        let p = SearchParams::from_pairs(&pairs, Utc::now())?;
+        let mut hits = erddap::search_datasets(catalog(), &p)?;
+        if p.has_extent() {
+            let mut kept = Vec::new();
+            for d in hits {
+                if has_data_in(&*state.store, d, &p).await? {
+                    kept.push(d);
+                }
+            }
+            hits = kept;
+            if hits.is_empty() {
+                return Err(ErddapError::NoSearchResults);
+            }
+        }
+        let hits = paged(hits, &pairs)?;
+        Ok(erddap::dataset_table(&hits, &base_url(&headers), ext))
+    };
+    plain(run.await, ext)
+}
+
+/// Whether `ds` holds data inside the search's lon/lat box and time range.
+async fn has_data_in(store: &dyn Store, ds: &Dataset, p: &SearchParams) -> Result<bool, ErddapError> {
+    let region = match (p.lon, p.lat) {
+        (None, None) => None,
+        (lon, lat) => {
+            let (w, e) = lon.unwrap_or((-180.0, 180.0));
+            let (s, n) = lat.unwrap_or((-90.0, 90.0));
+            let b = BBox::new(w, s.max(-90.0), if e - w >= 360.0 { w + 360.0 } else { e }, n.min(90.0))
+                .map_err(|e| ErddapError::Query(format!("minLon/maxLon/minLat/maxLat: {e}")))?;
+            Some(Region::Box(b))
+        }
+    };
+    let time = match p.time {
+        None => None,
+        Some((lo, hi)) => {
+            let at = |s: f64, d: DateTime<Utc>| {
+                if s.is_finite() { DateTime::<Utc>::from_timestamp(s.floor() as i64, 0).unwrap_or(d) } else { d }
+            };
+            let (start, end) = (at(lo, DateTime::<Utc>::MIN_UTC), at(hi + 1.0, DateTime::<Utc>::MAX_UTC));
+            match TimeRange::new(start, end) {
+                Ok(t) => Some(t),
+                Err(_) => return Ok(false),
+            }
+        }
+    };
+    let inside = |pos: Option<Point>| region.as_ref().is_none_or(|r| pos.is_some_and(|pt| r.contains(pt)));
+    let overlaps = |first: Option<DateTime<Utc>>, last: Option<DateTime<Utc>>| {
+        time.is_none_or(|t| first.zip(last).is_some_and(|(f, l)| f < t.end() && l >= t.start()))
+    };
+    match ds.id.as_str() {
+        erddap::NDBC_STDMET | erddap::REEF_HEAT_STRESS => {
+            let kind = if ds.id == erddap::NDBC_STDMET { PlatformKind::Buoy } else { PlatformKind::ReefSite };
+            let list = store.platforms(Some(kind)).await.map_err(store_err)?;
+            let has_rows = |s: &store::PlatformSummary| {
+                if ds.id == erddap::NDBC_STDMET { s.series_points > 0 } else { s.heat_stress_days > 0 }
+            };
+            Ok(list.iter().any(|s| has_rows(s) && inside(s.platform.position) && overlaps(s.first_time, s.last_time)))
+        }
+        _ => {
+            let bgc = ds.id == erddap::ARGO_SYNTHETIC_BGC;
+            let filter = ProfileFilter { region, time, platform: None, limit: if bgc { None } else { Some(1) } };
+            let stubs = store.profile_stubs(&filter).await.map_err(store_err)?;
+            Ok(stubs.iter().any(|s| !bgc || is_bgc(s)))
+        }
+    }
+}
+
+fn is_bgc(s: &store::ProfileStub) -> bool {
+    s.params.iter().any(|p| !matches!(p.as_str(), "PRES" | "TEMP" | "PSAL"))
+}
+
+/// The dataset-wide extremes `min(var)`/`max(var)` refer to, from the store: profile-level variables
+/// of the Argo datasets (time, position, cycle), every column of the buoy and reef datasets. Others
+/// (Argo level values) are left unknown, which the query reports as ERDDAP does.
+async fn extremes(
+    store: &dyn Store,
+    ds: &Dataset,
+    wanted: &[(usize, bool)],
+) -> Result<std::collections::HashMap<usize, (f64, f64)>, ErddapError> {
+    let mut out: std::collections::HashMap<usize, (f64, f64)> = Default::default();
+    let mut see = |var: usize, v: f64| {
+        if !v.is_nan() {
+            let e = out.entry(var).or_insert((f64::INFINITY, f64::NEG_INFINITY));
+            *e = (e.0.min(v), e.1.max(v));
+        }
+    };
+    let name = |i: usize| ds.vars[i].name.as_str();
+    let vars: Vec<usize> = wanted.iter().map(|w| w.0).collect();
+    match ds.id.as_str() {
+        erddap::NDBC_STDMET => {
+            let stats = store.series_stats().await.map_err(store_err)?;
+            let buoys = store.platforms(Some(PlatformKind::Buoy)).await.map_err(store_err)?;
+            for &v in &vars {
+                match name(v) {
+                    "longitude" | "latitude" => {
+                        for b in &buoys {
+                            if let Some(p) = b.platform.position {
+                                see(v, if name(v) == "longitude" { p.lon } else { p.lat });
+                            }
+                        }
+                    }
+                    "time" => {
+                        for st in stats.iter().filter(|st| erddap::NDBC_COLUMNS.iter().any(|(_, s)| *s == st.variable))
+                        {
+                            for t in [st.first, st.last].into_iter().flatten() {
+                                see(v, t.timestamp() as f64);
+                            }
+                        }
+                    }
+                    col => {
+                        let series = erddap::NDBC_COLUMNS.iter().find(|(c, _)| *c == col).map(|(_, s)| *s);
+                        for st in stats.iter().filter(|st| Some(st.variable.as_str()) == series) {
+                            see(v, st.min);
+                            see(v, st.max);
+                        }
+                    }
+                }
+            }
+        }
+        erddap::REEF_HEAT_STRESS => {
+            let sites = store.platforms(Some(PlatformKind::ReefSite)).await.map_err(store_err)?;
+            let (from, to) = (
+                chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default(),
+                chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default(),
+            );
+            for s in sites {
+                let Some(site) = store.reef_site(&s.platform.id).await.map_err(store_err)? else { continue };
+                let days = store.heat_stress(&site.id, from, to).await.map_err(store_err)?;
+                erddap::reef_rows(ds, &vars, &site, &days, &mut |row: &[Cell]| {
+                    for (k, c) in row.iter().enumerate() {
+                        if let Cell::Num(x) = c {
+                            see(vars[k], *x);
+                        }
+                    }
+                });
+            }
+        }
+        _ => {
+            let stubs = store.profile_stubs(&ProfileFilter::default()).await.map_err(store_err)?;
+            let bgc = ds.id == erddap::ARGO_SYNTHETIC_BGC;
+            for s in stubs.iter().filter(|s| !bgc || is_bgc(s)) {
+                for &v in &vars {
+                    let x = match name(v) {
+                        "time" | "date" => s.time.map(|t| t.timestamp() as f64),
+                        "latitude" => s.position.map(|p| p.lat),
+                        "longitude" => s.position.map(|p| p.lon),
+                        "cycle_number" => Some(s.key.cycle as f64),
+                        _ => None,
+                    };
+                    if let Some(x) = x {
+                        see(v, x);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// `/erddap/categorize/{attr}/index.{ext}`: the values of one category attribute.
@@ -181,15 +362,6 @@ pub async fn categorize_value(
     plain(Ok(erddap::dataset_table(&hits, &base_url(&headers), ext)), ext)
 }
 
-/// `/erddap/griddap/...`: the store holds no grids yet, so the list is empty and every id unknown.
-pub async fn griddap(Path(file): Path<String>) -> Response {
-    let id = file.rsplit_once('.').map_or(file.as_str(), |(id, _)| id);
-    if id == "index" {
-        return error(ErddapError::NotFound("This server has no griddap datasets (no grids are stored).".into()));
-    }
-    error(ErddapError::UnknownDataset(id.to_string()))
-}
-
 /// `/erddap/tabledap/{id}.{fileType}?{query}` and `/erddap/tabledap/index.{ext}`.
 pub async fn tabledap(
     State(state): State<AppState>,
@@ -216,10 +388,26 @@ pub async fn tabledap(
         return error(ErddapError::NotFound(format!("The file type=.{ext} isn't supported by this dataset.")));
     };
     let now = Utc::now();
-    let query = match TableQuery::parse(raw.as_deref().unwrap_or(""), ds, now) {
+    let mut query = match TableQuery::parse(raw.as_deref().unwrap_or(""), ds, now) {
         Ok(q) => q,
         Err(e) => return error(e),
     };
+    if ft == FileType::NcCf
+        && let Err(e) = query.add_cf_variables(ds)
+    {
+        return error(e);
+    }
+    let wanted = query.extremes();
+    if !wanted.is_empty() {
+        let known = match extremes(&*state.store, ds, &wanted).await {
+            Ok(k) => k,
+            Err(e) => return error(e),
+        };
+        let lookup = |v: usize, max: bool| known.get(&v).map(|&(lo, hi)| if max { hi } else { lo });
+        if let Err(e) = query.resolve_extremes(ds, &lookup) {
+            return error(e);
+        }
+    }
     let url = format!("{}{}", base_url(&headers).trim_end_matches("/erddap"), uri);
     let history_line = format!("{} {url}", erddap::iso_string(now.timestamp() as f64));
     let file_name = format!("{id}_{}.nc", now.timestamp_millis());

@@ -3,6 +3,7 @@
 //! files (`web/dist`) are embedded and served at `/` (`web.rs`).
 
 pub mod api;
+pub mod auth;
 pub mod erddap_api;
 mod error;
 mod openapi;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub telemetry: Arc<telemetry::Telemetry>,
     /// Built-in alerting over the store (evaluated by [`spawn_workers`] and `POST /api/alerts/evaluate`).
     pub alerts: Arc<alert::Engine>,
+    /// Credentials, read protection, rate limits, CORS and body limits (`auth/`).
+    pub auth: Arc<auth::AuthConfig>,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
             chat: Default::default(),
             events: tokio::sync::broadcast::channel(64).0,
             telemetry: Default::default(),
+            auth: Arc::new(auth::AuthConfig::dev()),
         }
     }
 
@@ -55,13 +59,19 @@ impl AppState {
     pub fn with_ingest_key(self, key: Option<String>) -> AppState {
         AppState { ingest_key: key, ..self }
     }
+
+    /// The same state under these auth settings.
+    pub fn with_auth(self, auth: auth::AuthConfig) -> AppState {
+        AppState { auth: Arc::new(auth), ..self }
+    }
 }
 
 /// All routes over `state`; tests call it with `oneshot`, `serve` binds it to a socket.
 pub fn router(state: AppState) -> Router {
     // The metrics recorder must exist before the first request (and before sources record fetches).
     telemetry::handle();
-    Router::new()
+    let auth = state.auth.clone();
+    let router = Router::new()
         .route("/health", get(api::health))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/docs", get(openapi::docs_page))
@@ -76,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/buoys", get(api::stations::buoys))
         .route("/api/buoys/{id}/series", get(api::stations::buoy_series))
         .route("/api/reefs", get(api::stations::reefs))
+        .route("/api/buoys/{id}/anomalies", get(api::science::buoy_anomalies))
+        .route("/api/reefs/{id}/health", get(api::science::reef_health))
         .route("/data/latest", get(api::seed::latest))
         .route("/data/timeseries", get(api::seed::timeseries))
         .route("/data/anomalies", get(api::seed::anomalies))
@@ -91,11 +103,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/metrics/performance", get(api::ops::performance))
         .merge(api::alerts::read_routes())
         .merge(api::alerts::write_routes())
+        .route("/api/grids", get(api::grids::list))
+        .route("/api/grids/{dataset}/{variable}", get(api::grids::grid))
+        .route("/api/grids/{dataset}/{variable}/image.png", get(api::grids::image))
+        .route("/api/grids/{dataset}/{variable}/legend", get(api::grids::legend))
         .route("/", get(web::asset))
         .merge(erddap_api::routes())
+        .merge(auth::handlers::routes())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard::guard))
         .fallback(web::asset)
         .layer(axum::middleware::from_fn_with_state(state.telemetry.clone(), telemetry::track))
-        .with_state(state)
+        .with_state(state);
+    auth::layers::wrap(router, &auth)
 }
 
 /// Only `/metrics`, for a separate metrics port (`--metrics-bind`).
@@ -171,13 +190,15 @@ pub async fn serve_metrics(listener: tokio::net::TcpListener, state: AppState) -
 
 /// Serves `router` on `listener` until Ctrl-C.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
 }
 
+#[cfg(test)]
+mod grid_tests;
 #[cfg(test)]
 mod ops_tests;
 #[cfg(test)]

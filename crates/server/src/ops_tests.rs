@@ -23,11 +23,27 @@ async fn state_with(files: &[&str]) -> AppState {
     let files: Vec<_> = files.iter().map(|f| std::path::PathBuf::from(format!("{dir}/{f}"))).collect();
     let s = ingest::ingest_files(store.clone(), files, |_| {}).await;
     assert!(s.skipped.is_empty(), "{:?}", s.skipped);
+    // An admin key for the alert write routes (the route table requires admin_access for them).
+    store
+        .put_api_key(&store::ApiKeyRecord {
+            id: "0p5te575".into(),
+            name: "ops tests".into(),
+            key_hash: crate::auth::credentials::key_hash(ADMIN_KEY),
+            permissions: vec!["admin_access".into(), "read_data".into()],
+            owner: None,
+            created_at: chrono::Utc::now(),
+            revoked_at: None,
+        })
+        .await
+        .unwrap();
     AppState::new(store)
 }
 
+/// The key every request of these tests carries.
+const ADMIN_KEY: &str = "hc_0p5te575_6f70732d74657374732d61646d696e2d6b65792d6f6e6c792d666f722d7465737473";
+
 async fn call(app: &axum::Router, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Vec<u8>) {
-    let mut req = Request::builder().method(method).uri(uri);
+    let mut req = Request::builder().method(method).uri(uri).header("x-api-key", ADMIN_KEY);
     let body = match body {
         Some(v) => {
             req = req.header("content-type", "application/json");

@@ -434,3 +434,105 @@ async fn events_announce_an_ingest_through_the_api() {
     assert!(text.starts_with("event: ingest\ndata: {"), "{text}");
     assert!(text.contains(r#""platforms":["X1"],"series_points":1"#), "{text}");
 }
+
+/// Profile values travel as their f32: the JSON number is the shortest decimal that reads back as the same
+/// f32, exactly what formatting the f32 and printing that decimal as an f64 gives (the old path).
+#[test]
+fn profile_cells_print_the_shortest_f32_decimal() {
+    use crate::api::wire::Cell;
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut samples: Vec<f32> = vec![3.0, 25.997, 36.157, 1435.5, 4.18, 0.1, 1e-7, 123456.79, -2.5e-3, 9.999_999e9];
+    for _ in 0..200_000 {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        let f = f32::from_bits((x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32) as u32);
+        if f.is_finite() {
+            samples.push(f);
+        }
+    }
+    for f in samples {
+        let old = serde_json::to_string(&format!("{f}").parse::<f64>().unwrap()).unwrap();
+        let new = serde_json::to_string(&Cell::Value(f)).unwrap();
+        // Reads back as the same f32, and is never longer than before. (Where two decimals are equally
+        // short, e.g. -1298351.25 → …1.2 or …1.3, the two printers may pick differently; far outside ocean
+        // values an f32 prints in exponent form, 1.5e+13.)
+        assert_eq!(new.parse::<f32>().unwrap(), f, "{f:e}: {new}");
+        let digits = |t: &str| {
+            let mantissa: String = t.split(['e', 'E']).next().unwrap().chars().filter(char::is_ascii_digit).collect();
+            mantissa.trim_matches('0').len()
+        };
+        assert!(digits(&new) <= digits(&old), "{f:e}: {new} longer than {old}");
+        if (0.01..1e5).contains(&f.abs()) && new != old {
+            assert_eq!(new.parse::<f32>().unwrap(), old.parse::<f32>().unwrap(), "{f:e}: {new} vs {old}");
+        }
+    }
+    assert_eq!(serde_json::to_string(&Cell::Qc(1)).unwrap(), "1.0");
+}
+
+#[tokio::test]
+async fn buoy_anomalies_by_method_and_reef_health() {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
+    let dir = std::path::PathBuf::from(format!("{}/../../data/sample", env!("CARGO_MANIFEST_DIR")));
+    let files = vec![dir.join("buoy/44005h2012.txt"), dir.join("crw/crw_vs_florida_keys.txt")];
+    let s = ingest::ingest_files(store.clone(), files, |_| {}).await;
+    assert!(s.skipped.is_empty(), "{:?}", s.skipped);
+    let app = router(AppState::new(store));
+    let get = |uri: String| {
+        let app = app.clone();
+        async move {
+            let resp = app.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            let status = resp.status().as_u16();
+            let body = resp.into_body().collect().await.unwrap().to_bytes();
+            (status, serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default())
+        }
+    };
+    // Isolation forest over 44005's 2012 rows (every stdmet variable a column): with the default 0.65 it
+    // isolates 19 hours, the storms of the year: 12-14 Jan, Hurricane Sandy on 29-30 Oct (waves to
+    // 7.69 m, the highest score) and the 8 Nov nor'easter (wind 18.4 m/s, pressure 1000.9 hPa).
+    let (s, v) = get("/api/buoys/44005/anomalies?method=iforest".into()).await;
+    assert_eq!(s, 200, "{v}");
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 19);
+    let top = rows.iter().max_by(|a, b| a["score"].as_f64().unwrap().total_cmp(&b["score"].as_f64().unwrap())).unwrap();
+    assert_eq!(
+        (top["timestamp"].as_str(), top["variable"].as_str(), top["value"].as_f64()),
+        (Some("2012-10-30T02:50:00.000Z"), Some("wave_height"), Some(7.69))
+    );
+    let sandy = rows.iter().filter(|r| r["timestamp"].as_str().unwrap().starts_with("2012-10-29")).count();
+    assert_eq!(sandy, 6);
+    for r in rows {
+        assert_eq!(r["method"], "iforest");
+        assert!(r["score"].as_f64().unwrap() >= 0.65, "{r}");
+        assert!(r["reason"].as_str().unwrap().starts_with("isolation score"), "{r}");
+    }
+    // A lower threshold keeps those and adds more.
+    let (s, v) = get("/api/buoys/44005/anomalies?method=iforest&threshold=0.6".into()).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v.as_array().unwrap().len() > 19);
+    // Z-scores of the same buoy: every one is at least 3 standard deviations out.
+    let (s, v) = get("/api/buoys/44005/anomalies?method=zscore".into()).await;
+    assert_eq!(s, 200, "{v}");
+    for r in v.as_array().unwrap() {
+        assert!(r["method"] == "qc_flag" || r["z"].as_f64().unwrap().abs() >= 3.0, "{r}");
+    }
+    assert_eq!(get("/api/buoys/44005/anomalies?method=median".into()).await.0, 400);
+    assert_eq!(get("/api/buoys/44005/anomalies?method=zscore&threshold=0.6".into()).await.0, 400);
+    assert_eq!(get("/api/buoys/44005/anomalies?method=iforest&threshold=1.5".into()).await.0, 400);
+    assert_eq!(get("/api/buoys/NOPE/anomalies".into()).await.0, 404);
+    // Florida Keys on 2024-08-04 (CRW file: SST@90th 31.05, SSTA 1.4842, DHW 6.2743, BAA 3):
+    // 100 − 50·6.2743/16 − 6·3 − 5·1.4842 = 54.9718…, anomalous; legacy 100 − (31.05·1.5 + 6.2743·5).
+    let (s, v) = get("/api/reefs/florida_keys/health?date=2024-08-04".into()).await;
+    assert_eq!(s, 200, "{v}");
+    let want = 100.0 - 50.0 * 6.2743 / 16.0 - 6.0 * 3.0 - 5.0 * 1.4842;
+    assert!((v["score"].as_f64().unwrap() - want).abs() < 1e-9, "{v}");
+    assert_eq!(v["anomalous"], true);
+    assert!((v["legacy"].as_f64().unwrap() - (100.0 - (31.05 * 1.5 + 6.2743 * 5.0))).abs() < 1e-9, "{v}");
+    assert_eq!((v["baa"].as_u64(), v["date"].as_str()), (Some(3), Some("2024-08-04")));
+    let (s, v) = get("/api/reefs/florida_keys/health".into()).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v["date"].as_str().unwrap() >= "2024-08-04");
+    assert_eq!(get("/api/reefs/florida_keys/health?date=1800-01-01".into()).await.0, 404);
+    assert_eq!(get("/api/reefs/florida_keys/health?date=yesterday".into()).await.0, 400);
+    assert_eq!(get("/api/reefs/atlantis/health".into()).await.0, 404);
+}

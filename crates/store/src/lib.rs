@@ -3,10 +3,16 @@
 //! re-ingesting a file changes nothing and a crash loses at most the file in flight.
 
 mod alerts;
+pub mod archive;
+pub mod auth;
 pub mod backup;
 mod codec;
+mod grids;
+mod jobs;
 mod postgres;
 mod sqlite;
+mod sqlite_grids;
+mod sqlite_read;
 pub mod transfer;
 
 use std::sync::Arc;
@@ -15,7 +21,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use model::{HeatStressDay, Platform, PlatformKind, Profile, ProfileKey, ReefSite, Region, SeriesPoint, TimeRange};
 
+pub use archive::{ArchiveTable, Cell, ColumnKind, MonthRows};
+pub use auth::{ApiKeyRecord, AuditEntry, AuthStore, RefreshTokenRecord, UserRecord};
 pub use codec::{decode_levels, encode_levels};
+pub use jobs::{ArchiveRecord, JobRun, JobStatus};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -32,6 +41,8 @@ pub enum StoreError {
     Migration { version: i64, message: String },
     #[error("backup: {0}")]
     Backup(String),
+    #[error("database read error: {0}")]
+    Read(String),
 }
 
 impl StoreError {
@@ -74,6 +85,8 @@ pub struct FileBatch {
     pub reef_sites: Vec<ReefSite>,
     pub heat_stress: Vec<HeatStressDay>,
     pub index_rows: Vec<IndexRow>,
+    /// Gridded fields, one per (dataset, variable, time step).
+    pub grids: Vec<model::Grid>,
 }
 
 /// Rows a write added or changed (unchanged rows count zero).
@@ -86,6 +99,7 @@ pub struct WriteCounts {
     pub reef_sites: u64,
     pub heat_stress_days: u64,
     pub index_rows: u64,
+    pub grids: u64,
 }
 
 impl std::ops::AddAssign for WriteCounts {
@@ -97,6 +111,7 @@ impl std::ops::AddAssign for WriteCounts {
         self.reef_sites += o.reef_sites;
         self.heat_stress_days += o.heat_stress_days;
         self.index_rows += o.index_rows;
+        self.grids += o.grids;
     }
 }
 
@@ -200,7 +215,7 @@ pub struct QueryRecord {
 
 /// The storage interface in domain terms. Implementations: [`SqliteStore`], [`PgStore`].
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: AuthStore + Send + Sync {
     /// Writes one file's records in one transaction (UPSERT on natural keys).
     async fn write_file(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError>;
     /// Moves what the write-ahead log holds into the main file (called at the end of an ingest run).
@@ -227,6 +242,29 @@ pub trait Store: Send + Sync {
     async fn profile_platforms_latest(&self) -> Result<Vec<PlatformLatest>, StoreError>;
     async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError>;
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError>;
+
+    /// One summary per stored gridded variable (dataset, variable), ordered by dataset and variable.
+    async fn grid_summaries(&self) -> Result<Vec<model::GridSummary>, StoreError>;
+    /// The stored time steps of a gridded variable, oldest first (`None` for a grid without time).
+    async fn grid_times(&self, dataset: &str, variable: &str) -> Result<Vec<Option<DateTime<Utc>>>, StoreError>;
+    /// One stored grid, whole.
+    async fn grid(
+        &self,
+        dataset: &str,
+        variable: &str,
+        time: Option<DateTime<Utc>>,
+    ) -> Result<Option<model::Grid>, StoreError>;
+    /// One stored grid cut to a latitude/longitude window with a stride; `Ok(None)` when no such grid,
+    /// `Err(Corrupt)` never for a window outside the grid: that is `Ok(Some(Err(..)))`.
+    async fn grid_window(
+        &self,
+        dataset: &str,
+        variable: &str,
+        time: Option<DateTime<Utc>>,
+        window: &model::GridWindow,
+    ) -> Result<Option<Result<model::Grid, model::GridError>>, StoreError> {
+        Ok(self.grid(dataset, variable, time).await?.map(|g| g.subset(window)))
+    }
 
     /// Appends a question and its interpretation to the query history (Ocean Chat). The default
     /// records nothing, so a backend without a history table still works; SQLite keeps a table.
@@ -263,6 +301,33 @@ pub trait Store: Send + Sync {
     async fn put_alert_event(&self, event: &model::FiredAlert) -> Result<(), StoreError>;
     /// Fired alerts, newest first: only open ones when `open_only`, at most `limit`.
     async fn alert_events(&self, open_only: bool, limit: usize) -> Result<Vec<model::FiredAlert>, StoreError>;
+
+    // --- Retention (`archive.rs`) and the scheduler's run log (`jobs.rs`) ---
+
+    /// Rows per calendar month (UTC) of a time-keyed table, oldest first (undated profiles are left out).
+    async fn month_counts(&self, table: ArchiveTable) -> Result<Vec<MonthRows>, StoreError>;
+    /// The canonical rows of `[from, to)` (heat stress by date), in key order.
+    async fn archive_rows(
+        &self,
+        table: ArchiveTable,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Vec<Cell>>, StoreError>;
+    /// Deletes the rows of `[from, to)` in one transaction; returns how many. Retention calls it only for
+    /// rows a verified archive holds.
+    async fn delete_rows(&self, table: ArchiveTable, from: DateTime<Utc>, to: DateTime<Utc>)
+    -> Result<u64, StoreError>;
+    /// Records (or refreshes) a verified archive of one table-month.
+    async fn record_archive(&self, a: &ArchiveRecord) -> Result<(), StoreError>;
+    async fn archive_records(&self) -> Result<Vec<ArchiveRecord>, StoreError>;
+    /// Appends a run to the run log; returns its id.
+    async fn insert_job_run(&self, r: &JobRun) -> Result<i64, StoreError>;
+    /// Updates the end of a run (finished, status, rows added, error) by id.
+    async fn update_job_run(&self, r: &JobRun) -> Result<(), StoreError>;
+    /// The newest `limit` runs (of one job, or all), newest first.
+    async fn job_runs(&self, job: Option<&str>, limit: usize) -> Result<Vec<JobRun>, StoreError>;
+    /// Marks every run still `running` as `interrupted` (called when a scheduler starts); returns how many.
+    async fn interrupt_job_runs(&self, at: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
 /// Opens the store a URL names: `sqlite://path.db`, `sqlite:path.db` or a plain file path, or

@@ -14,8 +14,13 @@ use crate::{FileBatch, ProfileFilter, SqliteStore, Store};
 
 /// A fresh store of each backend under test, with a label for messages.
 pub(crate) async fn backends(test: &str) -> Vec<(&'static str, Arc<dyn Store>)> {
-    let mut v: Vec<(&'static str, Arc<dyn Store>)> =
-        vec![("sqlite", Arc::new(SqliteStore::open(":memory:").await.unwrap()))];
+    // A file database too: reads on files go through the direct readers (`sqlite_read`), not sqlx. The
+    // folder is kept (deleted with the system's temporary files) because the store outlives this function.
+    let file = tempfile::tempdir().unwrap().keep().join("store.db");
+    let mut v: Vec<(&'static str, Arc<dyn Store>)> = vec![
+        ("sqlite", Arc::new(SqliteStore::open(":memory:").await.unwrap())),
+        ("sqlite-file", Arc::new(SqliteStore::open(file.to_str().unwrap()).await.unwrap())),
+    ];
     if let Some(url) = crate::test_database_url() {
         // A small pool per test: the tests run in parallel against one server.
         let url = crate::fresh_schema_url(&url, test) + "&max_connections=4";
@@ -608,5 +613,273 @@ on_every_backend! {
     assert_eq!(s.alert_events(false, 10).await.unwrap(), vec![later.clone(), ev.clone()]);
     assert_eq!(s.alert_events(false, 1).await.unwrap(), vec![later]);
     assert!(s.size_bytes().await.unwrap() > 0);
+}
+}
+
+on_every_backend! {
+    async fn accounts_keys_refresh_tokens_and_the_audit_log(s) {
+        use crate::{ApiKeyRecord, AuditEntry, RefreshTokenRecord};
+        let t = |sec: i64| chrono::DateTime::<Utc>::from_timestamp(sec, 0).unwrap();
+
+        // Users: UPSERT on the name, role and disabled flag changed in place.
+        let ada = s.put_user("ada", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", "researcher").await.unwrap();
+        assert_eq!((ada.name.as_str(), ada.role.as_str(), ada.disabled), ("ada", "researcher", false));
+        let again = s.put_user("ada", "$argon2id$new", "educator").await.unwrap();
+        assert_eq!((again.id, again.role.as_str(), again.password_hash.as_str()), (ada.id, "educator", "$argon2id$new"));
+        s.put_user("bob", "h", "guest").await.unwrap();
+        let names: Vec<String> = s.users().await.unwrap().into_iter().map(|u| u.name).collect();
+        assert_eq!(names, ["ada", "bob"]);
+        let changed = s.update_user("ada", Some("admin"), Some(true)).await.unwrap().unwrap();
+        assert_eq!((changed.role.as_str(), changed.disabled), ("admin", true));
+        let only_flag = s.update_user("ada", None, Some(false)).await.unwrap().unwrap();
+        assert_eq!((only_flag.role.as_str(), only_flag.disabled), ("admin", false));
+        assert_eq!(s.update_user("nobody", Some("admin"), None).await.unwrap(), None);
+        assert_eq!(s.user_by_id(ada.id).await.unwrap().unwrap().name, "ada");
+        assert_eq!(s.user_by_name("carol").await.unwrap(), None);
+
+        // Keys: found by hash, revoked once.
+        let k = ApiKeyRecord {
+            id: "a1b2c3d4".into(),
+            name: "buoy feed".into(),
+            key_hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+            permissions: vec!["ingest".into(), "read_data".into()],
+            owner: Some("ada".into()),
+            created_at: t(1_700_000_000),
+            revoked_at: None,
+        };
+        s.put_api_key(&k).await.unwrap();
+        s.put_api_key(&k).await.unwrap();
+        assert_eq!(s.api_key_by_hash(&k.key_hash).await.unwrap().as_ref(), Some(&k));
+        assert_eq!(s.api_keys().await.unwrap(), vec![k.clone()]);
+        assert!(s.revoke_api_key("a1b2c3d4", t(1_700_000_100)).await.unwrap());
+        assert!(!s.revoke_api_key("a1b2c3d4", t(1_700_000_200)).await.unwrap());
+        assert!(!s.revoke_api_key("nope", t(1_700_000_200)).await.unwrap());
+        assert_eq!(s.api_key_by_hash(&k.key_hash).await.unwrap().unwrap().revoked_at, Some(t(1_700_000_100)));
+
+        // Refresh tokens: one revocation wins; revoking a user's tokens counts the live ones.
+        for jti in ["r1", "r2", "r3"] {
+            let rt = RefreshTokenRecord {
+                jti: jti.into(),
+                user_id: ada.id,
+                issued_at: t(1_700_000_000),
+                expires_at: t(1_702_592_000),
+                revoked_at: None,
+            };
+            s.put_refresh_token(&rt).await.unwrap();
+        }
+        assert_eq!(s.refresh_token("r1").await.unwrap().unwrap().expires_at, t(1_702_592_000));
+        assert!(s.revoke_refresh_token("r1", t(1_700_000_500)).await.unwrap());
+        assert!(!s.revoke_refresh_token("r1", t(1_700_000_600)).await.unwrap());
+        assert_eq!(s.refresh_token("r1").await.unwrap().unwrap().revoked_at, Some(t(1_700_000_500)));
+        assert_eq!(s.revoke_user_refresh_tokens(ada.id, t(1_700_000_700)).await.unwrap(), 2);
+        assert_eq!(s.refresh_token("missing").await.unwrap(), None);
+
+        // Audit: newest first, paged by id.
+        for (i, action) in ["login", "key_created", "ingest"].iter().enumerate() {
+            s.append_audit(&AuditEntry {
+                id: 0,
+                at: chrono::DateTime::<Utc>::from_timestamp_millis(1_700_000_000_123 + i as i64).unwrap(),
+                actor: Some("user:ada".into()),
+                action: action.to_string(),
+                target: None,
+                outcome: "ok".into(),
+                detail: format!("step {i}"),
+                ip: Some("127.0.0.1".into()),
+                request_id: None,
+            })
+            .await
+            .unwrap();
+        }
+        let log = s.audit_log(2, None).await.unwrap();
+        assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["ingest", "key_created"]);
+        assert_eq!(log[0].at.timestamp_millis(), 1_700_000_000_125);
+        let older = s.audit_log(10, Some(log[1].id)).await.unwrap();
+        assert_eq!(older.len(), 1);
+        assert_eq!((older[0].action.as_str(), older[0].detail.as_str()), ("login", "step 0"));
+    }
+}
+
+fn grid(variable: &str, day: u32, fill: f32) -> model::Grid {
+    model::Grid {
+        dataset: "crwLike".into(),
+        variable: variable.into(),
+        time: Some(Utc.with_ymd_and_hms(2024, 8, day, 12, 0, 0).unwrap()),
+        z: Some(("altitude".into(), 0.0)),
+        latitudes: vec![25.0, 24.95, 24.9],
+        longitudes: vec![-81.0, -80.95],
+        values: vec![29.5, f32::NAN, 30.25, fill, 31.0, -1.5],
+        fill_value: Some(f64::NAN),
+        units: "degree_C".into(),
+        long_name: "analysed SST".into(),
+        standard_name: "sea_surface_temperature".into(),
+        attributes: vec![("colorBarMinimum".into(), "15.0".into()), ("comment".into(), "a \"quoted\"\nline".into())],
+    }
+}
+
+on_every_backend! {
+    async fn grids_round_trip_upsert_idempotently_and_summarise(s) {
+        let batch = FileBatch {
+            source: "grid.nc".into(),
+            grids: vec![grid("analysed_sst", 2, 30.0), grid("analysed_sst", 1, 30.0), grid("mask", 1, 1.0)],
+            ..Default::default()
+        };
+        assert_eq!(s.write_file(&batch).await.unwrap().grids, 3);
+        assert_eq!(s.write_file(&batch).await.unwrap().grids, 0, "re-ingest adds 0");
+        // One changed cell rewrites that grid only.
+        let mut changed = batch.clone();
+        changed.grids[0].values[3] = 30.5;
+        assert_eq!(s.write_file(&changed).await.unwrap().grids, 1);
+
+        let back = s.grid("crwLike", "analysed_sst", batch.grids[1].time).await.unwrap().unwrap();
+        assert_eq!(back.latitudes, batch.grids[1].latitudes);
+        assert_eq!(back.values[0].to_bits(), 29.5f32.to_bits());
+        assert!(back.values[1].is_nan());
+        assert!(back.fill_value.unwrap().is_nan());
+        assert_eq!(back.z, Some(("altitude".into(), 0.0)));
+        assert_eq!(back.attributes, batch.grids[1].attributes);
+        assert_eq!((back.units.as_str(), back.standard_name.as_str()), ("degree_C", "sea_surface_temperature"));
+        assert!(s.grid("crwLike", "analysed_sst", None).await.unwrap().is_none());
+
+        let times = s.grid_times("crwLike", "analysed_sst").await.unwrap();
+        assert_eq!(times, vec![batch.grids[1].time, batch.grids[0].time]);
+
+        let sums = s.grid_summaries().await.unwrap();
+        assert_eq!(sums.len(), 2);
+        let sst = &sums[0];
+        assert_eq!((sst.variable.as_str(), sst.count, sst.shape), ("analysed_sst", 2, (3, 2)));
+        assert_eq!((sst.first_time, sst.last_time), (batch.grids[1].time, batch.grids[0].time));
+        assert_eq!((sst.lat, sst.lon), ((24.9, 25.0), (-81.0, -80.95)));
+        assert_eq!(sums[1].variable, "mask");
+
+        let w = model::GridWindow { lat: Some((24.9, 24.95)), lon: None, stride: 1 };
+        let cut = s.grid_window("crwLike", "analysed_sst", batch.grids[1].time, &w).await.unwrap().unwrap().unwrap();
+        assert_eq!((cut.latitudes.len(), cut.values[0], cut.values[3]), (2, 30.25, -1.5));
+
+        // A grid without a time axis (bathymetry) has its own key.
+        let mut timeless = grid("elevation", 1, 0.0);
+        timeless.time = None;
+        timeless.fill_value = Some(32767.0);
+        s.write_file(&FileBatch { source: "gebco.nc".into(), grids: vec![timeless], ..Default::default() })
+            .await
+            .unwrap();
+        let g = s.grid("crwLike", "elevation", None).await.unwrap().unwrap();
+        assert_eq!((g.time, g.fill_value), (None, Some(32767.0)));
+        assert_eq!(s.grid_times("crwLike", "elevation").await.unwrap(), vec![None]);
+    }
+}
+
+on_every_backend! {
+    async fn month_rows_archive_delete_and_restore_byte_identical(s) {
+    use crate::{ArchiveTable, archive::rows_to_batch};
+    let at = |m: u32, d: u32| Utc.with_ymd_and_hms(2020, m, d, 0, 0, 0).unwrap();
+    let mut feb = profile("9", 3, 12.0, 10.0, 1);
+    feb.time = Some(Utc.with_ymd_and_hms(2020, 2, 3, 4, 5, 6).unwrap());
+    let point = |m: u32, d: u32, v: f64| SeriesPoint {
+        platform: "41001".into(),
+        variable: "sea_surface_temperature".into(),
+        time: at(m, d),
+        depth: 0.0,
+        value: v,
+        qc: model::QcFlag::GOOD,
+    };
+    let day = |m: u32, d: u32| model::HeatStressDay {
+        site: "reef".into(),
+        date: NaiveDate::from_ymd_opt(2020, m, d).unwrap(),
+        sst_min: Some(27.5),
+        sst_max: None,
+        sst_90th_hs: Some(28.25),
+        ssta_90th_hs: Some(-0.5),
+        hotspot: Some(0.0),
+        dhw: Some(1.5),
+        baa_7day_max: Some(2),
+    };
+    let batch = FileBatch {
+        source: "mix".into(),
+        profiles: vec![profile("9", 1, 10.0, 10.0, 1), profile("9", 2, 11.0, 10.0, 31), feb],
+        series: vec![point(1, 5, 20.5), point(1, 31, 21.0), point(2, 1, 21.5)],
+        heat_stress: vec![day(1, 30), day(1, 31), day(2, 1)],
+        ..Default::default()
+    };
+    s.write_file(&batch).await.unwrap();
+    for t in ArchiveTable::ALL {
+        let months = s.month_counts(t).await.unwrap();
+        let got: Vec<(&str, u64)> = months.iter().map(|m| (m.month.as_str(), m.rows)).collect();
+        assert_eq!(got, vec![("2020-01", 2), ("2020-02", 1)], "{}", t.name());
+    }
+    let (jan, feb_start) = (at(1, 1), at(2, 1));
+    let mut before = Vec::new();
+    for t in ArchiveTable::ALL {
+        let rows = s.archive_rows(t, jan, feb_start).await.unwrap();
+        assert_eq!(rows.len(), 2, "{}", t.name());
+        assert!(rows.iter().all(|r| crate::archive::row_fits(t, r)));
+        before.push(rows);
+    }
+    // Profiles carry their levels BLOB as stored.
+    let crate::Cell::B(blob) = &before[0][0][23] else { panic!("levels") };
+    assert_eq!(blob, &crate::encode_levels(&profile("9", 1, 10.0, 10.0, 1).params));
+    assert_eq!(blob, &crate::encode_levels(&crate::decode_levels(blob).unwrap()));
+    for t in ArchiveTable::ALL {
+        assert_eq!(s.delete_rows(t, jan, feb_start).await.unwrap(), 2, "{}", t.name());
+        assert!(s.archive_rows(t, jan, feb_start).await.unwrap().is_empty());
+        assert_eq!(s.archive_rows(t, feb_start, at(3, 1)).await.unwrap().len(), 1);
+    }
+    assert_eq!(s.counts().await.unwrap().profiles, 1);
+    // Deleted profiles leave no index rows behind: a search over January finds nothing.
+    let janf = ProfileFilter { time: Some(TimeRange::new(jan, feb_start).unwrap()), ..Default::default() };
+    assert!(s.profile_stubs(&janf).await.unwrap().is_empty());
+    for (t, rows) in ArchiveTable::ALL.into_iter().zip(&before) {
+        let b = rows_to_batch(t, rows, "archive").unwrap();
+        s.write_file(&b).await.unwrap();
+        assert_eq!(&s.archive_rows(t, jan, feb_start).await.unwrap(), rows, "{} restored identically", t.name());
+        // Restoring again changes nothing.
+        let again = s.write_file(&b).await.unwrap();
+        assert_eq!(again.profiles + again.series_points + again.heat_stress_days, 0);
+    }
+    assert_eq!(s.profile_stubs(&janf).await.unwrap().len(), 2);
+}
+}
+
+on_every_backend! {
+    async fn job_runs_and_archive_records(s) {
+    use crate::{JobRun, JobStatus};
+    let t0 = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    let mut run = JobRun {
+        id: 0,
+        job: "ingest".into(),
+        started: t0,
+        finished: None,
+        status: JobStatus::Running,
+        rows_added: 0,
+        error: None,
+    };
+    run.id = s.insert_job_run(&run).await.unwrap();
+    run.finished = Some(t0 + chrono::Duration::milliseconds(1500));
+    run.status = JobStatus::Ok;
+    run.rows_added = 42;
+    s.update_job_run(&run).await.unwrap();
+    let crashed = JobRun { id: 0, started: t0 + chrono::Duration::hours(1), finished: None, status: JobStatus::Running, ..run.clone() };
+    s.insert_job_run(&crashed).await.unwrap();
+    let other = JobRun { job: "retention".into(), ..crashed.clone() };
+    s.insert_job_run(&other).await.unwrap();
+    assert_eq!(s.interrupt_job_runs(t0 + chrono::Duration::hours(2)).await.unwrap(), 2);
+    let runs = s.job_runs(Some("ingest"), 10).await.unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0].status, JobStatus::Interrupted);
+    assert_eq!(runs[1], run);
+    assert_eq!(s.job_runs(None, 10).await.unwrap().len(), 3);
+    assert_eq!(s.job_runs(None, 1).await.unwrap().len(), 1);
+
+    let rec = crate::ArchiveRecord {
+        table: "series".into(),
+        month: "2020-01".into(),
+        dir: "/a".into(),
+        rows: 3,
+        checksum: "00ff".into(),
+        verified_at: t0,
+    };
+    s.record_archive(&rec).await.unwrap();
+    s.record_archive(&crate::ArchiveRecord { rows: 4, ..rec.clone() }).await.unwrap();
+    let recs = s.archive_records().await.unwrap();
+    assert_eq!(recs, vec![crate::ArchiveRecord { rows: 4, ..rec }]);
 }
 }

@@ -14,9 +14,9 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::{PgStore, SqliteStore, StoreError};
 
-/// One value of a canonical row.
+/// One value of a canonical row (also the cells of retention archives, `crate::archive`).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Val {
+pub enum Val {
     Null,
     I(i64),
     F(f64),
@@ -25,7 +25,7 @@ pub(crate) enum Val {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+pub(crate) enum Kind {
     I,
     F,
     T,
@@ -127,6 +127,19 @@ const TABLES: &[Table] = &[
         sqlite_key: "source",
         pg_all: "SELECT source, kind, size_bytes, extract(epoch FROM ingested_at)::int8 FROM ingested_files",
     },
+    Table {
+        name: "grids",
+        kinds: &[T, T, I, T, F, I, T, T, T, T, I, I, F, F, F, F, B, B, B, I],
+        key: 3,
+        unhashed: 0,
+        sqlite_from:
+            "SELECT dataset, variable, time, z_name, z, fill_bits, units, long_name, standard_name, attributes,
+              n_lat, n_lon, lat_min, lat_max, lon_min, lon_max, latitudes, longitudes, cells, digest FROM grids",
+        sqlite_key: "dataset, variable, time",
+        pg_all: "SELECT dataset, variable, time, z_name, z, fill_bits, units, long_name, standard_name, attributes,
+              n_lat::int8, n_lon::int8, lat_min, lat_max, lon_min, lon_max, latitudes, longitudes, cells, digest
+            FROM grids",
+    },
 ];
 
 /// Row count and checksum of one table.
@@ -156,7 +169,8 @@ impl MigrationReport {
     }
 }
 
-fn row_hash(vals: &[Val]) -> u64 {
+/// The 64-bit FNV-1a hash of a canonical row (a table's checksum is the wrapping sum over its rows).
+pub fn row_hash(vals: &[Val]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for &b in bytes {
@@ -190,7 +204,7 @@ fn row_hash(vals: &[Val]) -> u64 {
     h
 }
 
-fn read_sqlite(row: &sqlx::sqlite::SqliteRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
+pub(crate) fn read_sqlite(row: &sqlx::sqlite::SqliteRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
     let mut out = Vec::with_capacity(kinds.len());
     for (i, k) in kinds.iter().enumerate() {
         out.push(match k {
@@ -204,7 +218,7 @@ fn read_sqlite(row: &sqlx::sqlite::SqliteRow, kinds: &[Kind]) -> Result<Vec<Val>
     Ok(out)
 }
 
-fn read_pg(row: &sqlx::postgres::PgRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
+pub(crate) fn read_pg(row: &sqlx::postgres::PgRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
     let mut out = Vec::with_capacity(kinds.len());
     for (i, k) in kinds.iter().enumerate() {
         out.push(match k {
@@ -411,6 +425,19 @@ fn pg_inserts(table: &str) -> &'static [&'static str] {
              WHERE (x.time, x.lat, x.lon, x.ocean, x.profiler_type, x.institution, x.date_update)
                IS DISTINCT FROM (excluded.time, excluded.lat, excluded.lon, excluded.ocean, excluded.profiler_type,
                excluded.institution, excluded.date_update)"],
+        "grids" => &["INSERT INTO grids AS x (dataset, variable, time, z_name, z, fill_bits, units, long_name,
+               standard_name, attributes, n_lat, n_lon, lat_min, lat_max, lon_min, lon_max, latitudes, longitudes,
+               cells, digest)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::text[], $5::float8[], $6::int8[],
+               $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[], $12::int8[], $13::float8[],
+               $14::float8[], $15::float8[], $16::float8[], $17::bytea[], $18::bytea[], $19::bytea[], $20::int8[])
+             ON CONFLICT (dataset, variable, time) DO UPDATE SET z_name = excluded.z_name, z = excluded.z,
+               fill_bits = excluded.fill_bits, units = excluded.units, long_name = excluded.long_name,
+               standard_name = excluded.standard_name, attributes = excluded.attributes, n_lat = excluded.n_lat,
+               n_lon = excluded.n_lon, lat_min = excluded.lat_min, lat_max = excluded.lat_max,
+               lon_min = excluded.lon_min, lon_max = excluded.lon_max, latitudes = excluded.latitudes,
+               longitudes = excluded.longitudes, cells = excluded.cells, digest = excluded.digest
+             WHERE x.digest <> excluded.digest"],
         _ => &["INSERT INTO ingested_files AS x (source, kind, size_bytes, ingested_at)
              SELECT source, kind, size_bytes, to_timestamp(t)
              FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::int8[]) AS u(source, kind, size_bytes, t)

@@ -4,6 +4,7 @@ import type { Page } from "../main";
 import { getJson, esc, fmt, type FloatLatest, type Platform, type ReefStatus } from "../api";
 import { BAA_LEVELS, NO_DATA_COLOR, baaColor, baaName, legendHtml } from "../baa";
 import type { maplibregl as MaplibreNs } from "../mapbase";
+import { attachGridLayer, gridControlsHtml } from "../gridlayer";
 
 let map: MaplibreNs.Map | undefined;
 
@@ -20,6 +21,7 @@ export const page: Page = {
       <label><input type="checkbox" data-layer="floats" checked> Argo floats (latest position)</label>
       <label><input type="checkbox" data-layer="buoys" checked> Buoys and stations</label>
     </fieldset>
+    ${gridControlsHtml()}
     <h2>Bleaching Alert Area (7-day max)</h2>
     ${legendHtml()}
     <div id="panel" class="panel" aria-live="polite"><p>Select a site, float or buoy on the map.</p></div>
@@ -98,6 +100,7 @@ async function drawMap(
         "circle-stroke-color": "#222", "circle-stroke-width": 1.5,
       },
     });
+    void attachGridLayer(el, m, "buoys");
     const groups: Record<string, string[]> = { reefs: ["reefs"], floats: ["floats", "float-clusters"], buoys: ["buoys"] };
     el.querySelectorAll<HTMLInputElement>("input[data-layer]").forEach((cb) =>
       cb.addEventListener("change", () => groups[cb.dataset.layer!].forEach((id) => m.setLayoutProperty(id, "visibility", cb.checked ? "visible" : "none"))),

@@ -19,7 +19,9 @@ use super::{FAIL, GOOD, MISSING, SUSPECT, median_step_s, missing};
 /// tolerance every present value is flagged. A zero median step makes ioos_qc raise; here it flags
 /// nothing.
 ///
-/// Cost: O(n) per threshold (van Herk/Gil-Werman block minima and maxima), independent of `k`.
+/// Cost: O(n log k) per threshold for the usual short windows (k < 64: minima and maxima by doubling
+/// spans, in cache-sized chunks, in loops the compiler vectorises), O(n) for longer ones (van
+/// Herk/Gil-Werman block minima and maxima).
 ///
 /// `flat_line(&[1.0, 1.0, 1.0, 1.0, 2.0], &[0, 60, 120, 180, 240], 120.0, 180.0, 0.01)` is
 /// `[1, 1, 3, 4, 1]`.
@@ -36,7 +38,12 @@ pub fn flat_line(values: &[f64], times: &[i64], suspect_s: f64, fail_s: f64, tol
         for (threshold, flag) in [(suspect_s, SUSPECT), (fail_s, FAIL)] {
             let k = (threshold.trunc() / dt).trunc();
             if k >= 0.0 && k < n as f64 {
-                mark_flat_windows(values, k as usize + 1, tolerance, flag, &mut flags);
+                let w = k as usize + 1;
+                if w <= SHORT_WINDOW {
+                    mark_flat_short_windows(values, w, tolerance, flag, &mut flags);
+                } else {
+                    mark_flat_windows(values, w, tolerance, flag, &mut flags);
+                }
             }
         }
     }
@@ -48,13 +55,71 @@ pub fn flat_line(values: &[f64], times: &[i64], suspect_s: f64, fail_s: f64, tol
     flags
 }
 
+/// Windows up to this many values take the doubling path.
+const SHORT_WINDOW: usize = 64;
+/// Outputs per chunk of the doubling path (its buffers stay in L1/L2).
+const CHUNK: usize = 4096;
+
+#[inline(always)]
+fn fmin(a: f64, b: f64) -> f64 {
+    if a < b { a } else { b }
+}
+
+#[inline(always)]
+fn fmax(a: f64, b: f64) -> f64 {
+    if a > b { a } else { b }
+}
+
+/// Same result as [`mark_flat_windows`], for short windows. A window of `w` values is the union of two
+/// overlapping spans of `h` values (`h` the largest power of two ≤ `w`), so its minimum is the minimum of
+/// two span minima; span minima come from `log2 h` in-place doubling passes over a chunk of the series
+/// (plus the `w − 1` values before it). Missing values are +inf for the minimum and −inf for the
+/// maximum, so no NaN reaches the comparisons and the loops vectorise.
+pub(crate) fn mark_flat_short_windows(values: &[f64], w: usize, tolerance: f64, flag: u8, flags: &mut [u8]) {
+    let n = values.len();
+    if w == 0 || w > n {
+        return;
+    }
+    let half = 1usize << (usize::BITS - 1 - w.leading_zeros());
+    let mut lo = vec![0.0f64; CHUNK + w];
+    let mut hi = vec![0.0f64; CHUNK + w];
+    let mut start = w - 1;
+    while start < n {
+        let end = (start + CHUNK).min(n);
+        let base = start + 1 - w;
+        let len = end - base;
+        for ((l, h), &v) in lo[..len].iter_mut().zip(hi[..len].iter_mut()).zip(&values[base..end]) {
+            let present = v.is_finite();
+            *l = if present { v } else { f64::INFINITY };
+            *h = if present { v } else { f64::NEG_INFINITY };
+        }
+        let mut span = 1;
+        while span < half {
+            for k in 0..len - span {
+                lo[k] = fmin(lo[k], lo[k + span]);
+                hi[k] = fmax(hi[k], hi[k + span]);
+            }
+            span *= 2;
+        }
+        let shift = w - half;
+        for (o, f) in flags[start..end].iter_mut().enumerate() {
+            let mn = fmin(lo[o], lo[o + shift]);
+            let mx = fmax(hi[o], hi[o + shift]);
+            if mn < f64::INFINITY && mx - mn < tolerance {
+                *f = flag;
+            }
+        }
+        start = end;
+    }
+}
+
 /// Sets `flag` at every `i ≥ w − 1` whose window `values[i+1−w ..= i]` has a range `< tolerance`.
 ///
 /// van Herk/Gil-Werman: cut the series into blocks of `w`; a window starting at `s` in block `k` is a
 /// suffix of block `k` plus a prefix of block `k + 1`, so its minimum is `min(suffix_k[s], prefix)`.
 /// Three comparisons per row whatever `w`, and memory O(w). Missing values are +inf for the minimum and
 /// −inf for the maximum; a window without any value keeps a minimum of +inf and is skipped.
-fn mark_flat_windows(values: &[f64], w: usize, tolerance: f64, flag: u8, flags: &mut [u8]) {
+pub(crate) fn mark_flat_windows(values: &[f64], w: usize, tolerance: f64, flag: u8, flags: &mut [u8]) {
     let n = values.len();
     let lo = |i: usize| if missing(values[i]) { f64::INFINITY } else { values[i] };
     let hi = |i: usize| if missing(values[i]) { f64::NEG_INFINITY } else { values[i] };

@@ -105,9 +105,54 @@ pub fn median_step_s(times: &[i64]) -> Option<i64> {
     if times.len() < 2 {
         return None;
     }
-    let mut steps: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
-    let n = steps.len();
+    let n = times.len() - 1;
+    // A regular series has a handful of distinct steps: count them (one pass, no copy) and read the
+    // middle of the counts; many distinct steps fall back to a selection over a copy.
+    const MAX_DISTINCT: usize = 32;
+    let mut counts: Vec<(i64, usize)> = Vec::with_capacity(MAX_DISTINCT);
+    let mut at = 0usize;
+    let mut few = true;
+    for w in times.windows(2) {
+        let d = w[1] - w[0];
+        if counts.get(at).is_some_and(|c| c.0 == d) {
+            counts[at].1 += 1;
+            continue;
+        }
+        match counts.iter().position(|c| c.0 == d) {
+            Some(j) => {
+                counts[j].1 += 1;
+                at = j;
+            }
+            None if counts.len() < MAX_DISTINCT => {
+                counts.push((d, 1));
+                at = counts.len() - 1;
+            }
+            None => {
+                few = false;
+                break;
+            }
+        }
+    }
     let mid = n / 2;
+    if few {
+        counts.sort_unstable_by_key(|c| c.0);
+        let kth = |k: usize| {
+            let mut seen = 0;
+            for &(d, c) in &counts {
+                seen += c;
+                if k < seen {
+                    return d;
+                }
+            }
+            counts.last().map_or(0, |c| c.0)
+        };
+        let upper = kth(mid);
+        if n % 2 == 1 {
+            return Some(upper);
+        }
+        return Some((kth(mid - 1) + upper).div_euclid(2));
+    }
+    let mut steps: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
     let (_, &mut upper, _) = steps.select_nth_unstable(mid);
     if n % 2 == 1 {
         return Some(upper);

@@ -71,6 +71,56 @@ fn median_step_truncates_to_seconds() {
     assert_eq!(median_step_s(&[5]), None);
 }
 
+/// A small deterministic generator (xorshift) for the randomized comparisons below.
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+#[test]
+fn median_step_counts_equal_a_full_sort() {
+    let mut st = 0x9e37_79b9_7f4a_7c15u64;
+    for case in 0..400 {
+        let n = 2 + (xorshift(&mut st) % 300) as usize;
+        // Few distinct steps (the counting path) or many (the selection path), some negative.
+        let distinct = if case % 2 == 0 { 1 + xorshift(&mut st) % 5 } else { 40 + xorshift(&mut st) % 100 };
+        let mut t = vec![0i64; n];
+        for i in 1..n {
+            let step = (xorshift(&mut st) % distinct) as i64 - (distinct as i64 / 4);
+            t[i] = t[i - 1] + step * 60;
+        }
+        let mut steps: Vec<i64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+        steps.sort_unstable();
+        let m = steps.len();
+        let want = if m % 2 == 1 { steps[m / 2] } else { (steps[m / 2 - 1] + steps[m / 2]).div_euclid(2) };
+        assert_eq!(median_step_s(&t), Some(want), "case {case}: {t:?}");
+    }
+}
+
+#[test]
+fn flat_line_short_windows_equal_the_block_method() {
+    let mut st = 0x2545_f491_4f6c_dd1du64;
+    for case in 0..600 {
+        let n = 1 + (xorshift(&mut st) % 9000) as usize;
+        let w = 1 + (xorshift(&mut st) % 64) as usize;
+        let values: Vec<f64> = (0..n)
+            .map(|i| match xorshift(&mut st) % 50 {
+                0 => f64::NAN,
+                1 => f64::INFINITY,
+                2..=20 => (i / 37) as f64, // flat runs
+                _ => (xorshift(&mut st) % 1000) as f64 * 1e-4,
+            })
+            .collect();
+        let tol = [0.0, 1e-3, 0.05, 1.0][case % 4];
+        let (mut a, mut b) = (vec![1u8; n], vec![1u8; n]);
+        flat_line::mark_flat_short_windows(&values, w, tol, 3, &mut a);
+        flat_line::mark_flat_windows(&values, w, tol, 3, &mut b);
+        assert_eq!(a, b, "case {case}: n {n} w {w} tol {tol}");
+    }
+}
+
 #[test]
 fn attenuated_signal_rolling_and_whole_series() {
     let t: Vec<i64> = (0..6).map(|i| i * 60).collect();

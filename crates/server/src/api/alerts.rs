@@ -261,7 +261,7 @@ pub async fn list_rules(State(state): State<AppState>) -> Result<Json<Vec<RuleBo
 }
 
 /// Creates (201) or replaces (200) a rule.
-#[utoipa::path(put, path = "/api/alerts/rules/{id}", tag = "alerts", params(("id" = String, Path, description = "1-64 characters of a-z, 0-9, _ and -")), request_body = RuleBody, responses((status = 200, body = RuleBody), (status = 201, body = RuleBody), (status = 400, description = "the rule is malformed", body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/alerts/rules/{id}", tag = "alerts", params(("id" = String, Path, description = "1-64 characters of a-z, 0-9, _ and -")), request_body = RuleBody, security(("bearer" = []), ("api_key" = [])), responses((status = 200, body = RuleBody), (status = 201, body = RuleBody), (status = 400, description = "the rule is malformed", body = ErrorBody), (status = 401, description = "no or bad credentials", body = ErrorBody), (status = 403, description = "needs admin_access", body = ErrorBody)))]
 pub async fn put_rule(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -273,7 +273,7 @@ pub async fn put_rule(
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(RuleBody::from_rule(&rule))))
 }
 
-#[utoipa::path(delete, path = "/api/alerts/rules/{id}", tag = "alerts", params(("id" = String, Path)), responses((status = 204, description = "deleted, with the subscriptions to it"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/alerts/rules/{id}", tag = "alerts", params(("id" = String, Path)), security(("bearer" = []), ("api_key" = [])), responses((status = 204, description = "deleted, with the subscriptions to it"), (status = 404, body = ErrorBody), (status = 401, description = "no or bad credentials", body = ErrorBody), (status = 403, description = "needs admin_access", body = ErrorBody)))]
 pub async fn delete_rule(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     if state.store.delete_alert_rule(&id).await? {
         Ok(StatusCode::NO_CONTENT)
@@ -292,13 +292,13 @@ fn subscription_body(s: &Subscription) -> SubscriptionBody {
     }
 }
 
-#[utoipa::path(get, path = "/api/alerts/subscriptions", tag = "alerts", responses((status = 200, body = Vec<SubscriptionBody>)))]
+#[utoipa::path(get, path = "/api/alerts/subscriptions", tag = "alerts", security(("bearer" = []), ("api_key" = [])), responses((status = 200, body = Vec<SubscriptionBody>), (status = 401, description = "no or bad credentials", body = ErrorBody), (status = 403, description = "needs admin_access", body = ErrorBody)))]
 pub async fn list_subscriptions(State(state): State<AppState>) -> Result<Json<Vec<SubscriptionBody>>, ApiError> {
     Ok(Json(state.store.alert_subscriptions().await?.iter().map(subscription_body).collect()))
 }
 
 /// Creates (201) or replaces (200) a subscription.
-#[utoipa::path(put, path = "/api/alerts/subscriptions/{id}", tag = "alerts", params(("id" = String, Path, description = "1-64 characters of a-z, 0-9, _ and -")), request_body = SubscriptionBody, responses((status = 200, body = SubscriptionBody), (status = 201, body = SubscriptionBody), (status = 400, description = "the subscription is malformed", body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/alerts/subscriptions/{id}", tag = "alerts", params(("id" = String, Path, description = "1-64 characters of a-z, 0-9, _ and -")), request_body = SubscriptionBody, security(("bearer" = []), ("api_key" = [])), responses((status = 200, body = SubscriptionBody), (status = 201, body = SubscriptionBody), (status = 400, description = "the subscription is malformed", body = ErrorBody), (status = 401, description = "no or bad credentials", body = ErrorBody), (status = 403, description = "needs admin_access", body = ErrorBody)))]
 pub async fn put_subscription(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -321,7 +321,7 @@ pub async fn put_subscription(
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(subscription_body(&sub))))
 }
 
-#[utoipa::path(delete, path = "/api/alerts/subscriptions/{id}", tag = "alerts", params(("id" = String, Path)), responses((status = 204, description = "deleted"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/alerts/subscriptions/{id}", tag = "alerts", params(("id" = String, Path)), security(("bearer" = []), ("api_key" = [])), responses((status = 204, description = "deleted"), (status = 404, body = ErrorBody), (status = 401, description = "no or bad credentials", body = ErrorBody), (status = 403, description = "needs admin_access", body = ErrorBody)))]
 pub async fn delete_subscription(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -346,7 +346,7 @@ pub struct EvaluationOut {
 }
 
 /// Evaluates every rule now (the server also does after each ingest and on its timer).
-#[utoipa::path(post, path = "/api/alerts/evaluate", tag = "alerts", responses((status = 200, body = EvaluationOut)))]
+#[utoipa::path(post, path = "/api/alerts/evaluate", tag = "alerts", security(("bearer" = []), ("api_key" = [])), responses((status = 200, body = EvaluationOut), (status = 401, description = "no or bad credentials", body = ErrorBody), (status = 403, description = "needs admin_access", body = ErrorBody)))]
 pub async fn evaluate(State(state): State<AppState>) -> Result<Json<EvaluationOut>, ApiError> {
     let r = state.alerts.evaluate(chrono::Utc::now()).await?;
     Ok(Json(EvaluationOut {

@@ -6,6 +6,8 @@
 //! other libpq-style options are sqlx's; `max_connections` (pool size, default 10) and `schema` (created
 //! when missing, then first on the search path) are read here.
 
+mod auth;
+mod grids;
 mod schema;
 
 use std::collections::{HashMap, HashSet};
@@ -713,6 +715,7 @@ impl crate::Store for PgStore {
         c.series_points = Self::write_series(&mut tx, &batch.series).await?;
         (c.reef_sites, c.heat_stress_days) = Self::write_reef(&mut tx, batch).await?;
         c.index_rows = Self::write_index(&mut tx, &batch.index_rows).await?;
+        c.grids = Self::write_grids(&mut tx, &batch.grids).await?;
         sqlx::query(
             "INSERT INTO ingested_files (source, kind, size_bytes, ingested_at) VALUES ($1, $2, $3, to_timestamp($4))
              ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, size_bytes = excluded.size_bytes,
@@ -1224,6 +1227,23 @@ impl crate::Store for PgStore {
         }))
     }
 
+    async fn grid_summaries(&self) -> Result<Vec<model::GridSummary>, StoreError> {
+        self.grid_summaries_impl().await
+    }
+
+    async fn grid_times(&self, dataset: &str, variable: &str) -> Result<Vec<Option<DateTime<Utc>>>, StoreError> {
+        self.grid_times_impl(dataset, variable).await
+    }
+
+    async fn grid(
+        &self,
+        dataset: &str,
+        variable: &str,
+        time: Option<DateTime<Utc>>,
+    ) -> Result<Option<model::Grid>, StoreError> {
+        self.grid_impl(dataset, variable, time).await
+    }
+
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError> {
         let rows = sqlx::query(
             "SELECT to_char(date, 'YYYY-MM-DD') AS date, sst_min, sst_max, sst_90th_hs, ssta_90th_hs, hotspot, dhw,
@@ -1250,6 +1270,45 @@ impl crate::Store for PgStore {
             });
         }
         Ok(out)
+    }
+
+    // Retention and the scheduler (archive.rs, jobs.rs).
+    async fn month_counts(&self, t: crate::ArchiveTable) -> Result<Vec<crate::MonthRows>, StoreError> {
+        crate::archive::pg_months(self, t).await
+    }
+    async fn archive_rows(
+        &self,
+        t: crate::ArchiveTable,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Vec<crate::Cell>>, StoreError> {
+        crate::archive::pg_rows(self, t, from, to).await
+    }
+    async fn delete_rows(
+        &self,
+        t: crate::ArchiveTable,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        crate::archive::pg_delete(self, t, from, to).await
+    }
+    async fn record_archive(&self, a: &crate::ArchiveRecord) -> Result<(), StoreError> {
+        crate::jobs::pg_record_archive(self, a).await
+    }
+    async fn archive_records(&self) -> Result<Vec<crate::ArchiveRecord>, StoreError> {
+        crate::jobs::pg_archives(self).await
+    }
+    async fn insert_job_run(&self, r: &crate::JobRun) -> Result<i64, StoreError> {
+        crate::jobs::pg_insert_run(self, r).await
+    }
+    async fn update_job_run(&self, r: &crate::JobRun) -> Result<(), StoreError> {
+        crate::jobs::pg_update_run(self, r).await
+    }
+    async fn job_runs(&self, job: Option<&str>, limit: usize) -> Result<Vec<crate::JobRun>, StoreError> {
+        crate::jobs::pg_runs(self, job, limit).await
+    }
+    async fn interrupt_job_runs(&self, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        crate::jobs::pg_interrupt(self, at).await
     }
 }
 
