@@ -6,6 +6,7 @@ mod bench_api;
 mod bench_erddap;
 mod bench_nlq;
 mod db_cmd;
+mod fetch_cmd;
 mod ingest_cmd;
 mod qc_cmd;
 
@@ -55,6 +56,27 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "HALOCLINE_BIND", default_value = "127.0.0.1:8000")]
         bind: String,
+        /// Let `?live=true` queries refresh from the live sources first (within the live deadline).
+        #[arg(long, env = "HALOCLINE_LIVE")]
+        live: bool,
+        #[command(flatten)]
+        sources: fetch_cmd::SourceArgs,
+    },
+    /// One run of a live source (ndbc, ndbc-stations, argo-gdac, argo-erddap, griddap, crw-vs, copernicus):
+    /// fetch with retries, read, and store idempotently; prints what it did.
+    Fetch {
+        /// The source to run.
+        source: String,
+        /// Only data from then on: YYYY-MM-DD, an ISO time, or an age (36h, 7d).
+        #[arg(long)]
+        since: Option<String>,
+        /// The source's server (replaces its default base URL).
+        #[arg(long)]
+        base_url: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        sources: fetch_cmd::SourceArgs,
     },
     /// Ingest the bundled sample data into ./halocline-demo.db (if empty) and serve it.
     Demo {
@@ -162,10 +184,26 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }),
-        Command::Serve { db, bind } => runtime()?.block_on(async {
+        Command::Serve { db, bind, live, sources } => runtime()?.block_on(async {
             let url = db.url("halocline.db");
             let store = store::open(&url).await?;
-            serve(store, &bind, &url).await
+            let live = if live { Some(ingest::sources::Sources::new(sources.config()?)?) } else { None };
+            serve_with(store, &bind, &url, live).await
+        }),
+        Command::Fetch { source, since, base_url, db, sources } => runtime()?.block_on(async {
+            let mut config = sources.config()?;
+            if let Some(u) = &base_url {
+                config.set_base_url(&source, u)?;
+            }
+            let since = since.map(|s| fetch_cmd::parse_since(&s, chrono::Utc::now())).transpose()?;
+            let store = store::open(&db.url("halocline.db")).await?;
+            let report = ingest::sources::run_source(&*store, &source, &config, since).await?;
+            fetch_cmd::print_report(&report);
+            store.checkpoint().await?;
+            if !report.is_success() {
+                anyhow::bail!("{source}: {} rejected, {} failed", report.rejected.len(), report.failed.len());
+            }
+            Ok(())
         }),
         Command::Demo { db, bind, data, no_serve } => runtime()?.block_on(async {
             let url = db.url("halocline-demo.db");
@@ -231,6 +269,15 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 async fn serve(store: std::sync::Arc<dyn store::Store>, bind: &str, url: &str) -> anyhow::Result<()> {
+    serve_with(store, bind, url, None).await
+}
+
+async fn serve_with(
+    store: std::sync::Arc<dyn store::Store>,
+    bind: &str,
+    url: &str,
+    live: Option<std::sync::Arc<ingest::sources::Sources>>,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     println!("serving {url} on http://{addr}");
@@ -243,7 +290,7 @@ async fn serve(store: std::sync::Arc<dyn store::Store>, bind: &str, url: &str) -
     println!("       http://{addr}/api/reefs/florida_keys/heatstress?startDate=2023-07-01&endDate=2023-10-01");
     println!("press Ctrl-C to stop");
     let ingest_key = std::env::var("HALOCLINE_INGEST_KEY").ok().filter(|k| !k.is_empty());
-    server::serve(listener, server::AppState::new(store).with_ingest_key(ingest_key)).await?;
+    server::serve(listener, server::AppState::new(store).with_ingest_key(ingest_key).with_live(live)).await?;
     Ok(())
 }
 

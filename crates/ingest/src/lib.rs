@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 pub mod heat;
 pub mod qc;
+pub mod sources;
 
 use formats::{Dataset, Detected, Diagnostic};
 use store::{FileBatch, IndexRow, Store, StoreError, WriteCounts};
@@ -187,22 +188,24 @@ pub fn to_batch(
         }
         Dataset::ProfileIndex(rows) => {
             c.index_rows = rows.len() as u64;
-            b.index_rows = rows
-                .into_iter()
-                .map(|r| IndexRow {
-                    file: r.file,
-                    time: r.date,
-                    lat: r.latitude,
-                    lon: r.longitude,
-                    ocean: r.ocean,
-                    profiler_type: r.profiler_type,
-                    institution: r.institution,
-                    date_update: r.date_update,
-                })
-                .collect();
+            b.index_rows = rows.into_iter().map(index_row).collect();
         }
     }
     (b, c, diagnostics)
+}
+
+/// A GDAC index entry as the store keeps it.
+pub fn index_row(r: formats::gdac_index::IndexEntry) -> IndexRow {
+    IndexRow {
+        file: r.file,
+        time: r.date,
+        lat: r.latitude,
+        lon: r.longitude,
+        ocean: r.ocean,
+        profiler_type: r.profiler_type,
+        institution: r.institution,
+        date_update: r.date_update,
+    }
 }
 
 /// Writes one batch (one transaction), then recomputes the heat stress of reef sites that received SST.

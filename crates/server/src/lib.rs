@@ -27,16 +27,29 @@ pub struct AppState {
     pub chat: api::chat::Sessions,
     /// Ingests announced to `/api/events` subscribers.
     pub events: tokio::sync::broadcast::Sender<api::dashboard::IngestEvent>,
+    /// Live sources asked by `?live=true` queries; `None` answers them from the store.
+    pub live: Option<Arc<ingest::sources::Sources>>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> AppState {
-        AppState { store, ingest_key: None, chat: Default::default(), events: tokio::sync::broadcast::channel(64).0 }
+        AppState {
+            store,
+            ingest_key: None,
+            chat: Default::default(),
+            events: tokio::sync::broadcast::channel(64).0,
+            live: None,
+        }
     }
 
     /// The same state with `POST /api/observations/ingest/` enabled under `key`.
     pub fn with_ingest_key(self, key: Option<String>) -> AppState {
         AppState { ingest_key: key, ..self }
+    }
+
+    /// The same state with `?live=true` queries refreshed from `sources` first.
+    pub fn with_live(self, sources: Option<Arc<ingest::sources::Sources>>) -> AppState {
+        AppState { live: sources, ..self }
     }
 }
 

@@ -226,6 +226,9 @@ pub trait Store: Send + Sync {
     async fn profile_platforms_latest(&self) -> Result<Vec<PlatformLatest>, StoreError>;
     async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError>;
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError>;
+    /// Every stored GDAC index row's file and `date_update` (what a live GDAC run diffs a new index
+    /// against), ordered by file.
+    async fn index_updates(&self) -> Result<Vec<(String, Option<DateTime<Utc>>)>, StoreError>;
 
     /// Appends a question and its interpretation to the query history (Ocean Chat). The default
     /// records nothing, so a backend without a history table still works; SQLite keeps a table.

@@ -4,6 +4,7 @@ pub mod argo;
 pub mod chat;
 pub mod chat_wire;
 pub mod dashboard;
+pub mod live;
 mod params;
 pub mod seed;
 pub mod stations;
