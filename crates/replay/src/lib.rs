@@ -318,9 +318,15 @@ async fn answer(shared: Arc<Mutex<Shared>>, upstream: Option<Router>, req: Reque
         Some(Fault::Truncate(n)) => {
             let full = rec.body.len();
             let head = rec.body.slice(..n.min(full));
-            let chunks: Vec<Result<Bytes, std::io::Error>> =
-                vec![Ok(head), Err(std::io::Error::other("replay: connection dropped mid-body"))];
-            let mut r = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+            use futures_util::StreamExt;
+            // The head goes out first; the connection drops a moment later.
+            let stream = futures_util::stream::iter([Ok::<Bytes, std::io::Error>(head)]).chain(futures_util::stream::once(
+                async {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Err(std::io::Error::other("replay: connection dropped mid-body"))
+                },
+            ));
+            let mut r = Response::new(Body::from_stream(stream));
             *r.status_mut() = StatusCode::from_u16(rec.status).unwrap_or(StatusCode::OK);
             r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(full));
             if let Ok(v) = HeaderValue::from_str(&rec.content_type) {

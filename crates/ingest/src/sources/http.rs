@@ -81,6 +81,8 @@ struct AttemptError {
     reason: Option<&'static str>,
     retry_after: Option<Duration>,
     error: FetchError,
+    /// What went wrong, without the URL (for the final error).
+    message: String,
 }
 
 /// Counters kept next to the `metrics` facade, for status pages and tests.
@@ -224,6 +226,7 @@ impl HttpClient {
                 reason: None,
                 retry_after: None,
                 error: FetchError::Client(e.to_string()),
+                message: e.to_string(),
             })?;
             self.stats.attempt(source);
             self.attempt(&parsed, url).await
@@ -237,7 +240,7 @@ impl HttpClient {
         .notify(|e: &AttemptError, d: Duration| {
             let reason = e.reason.unwrap_or("other");
             self.stats.retry(source, reason);
-            tracing::warn!(source, url, reason, delay_ms = d.as_millis() as u64, error = %e.error, "retrying");
+            tracing::warn!(source, url, reason, delay_ms = d.as_millis() as u64, error = %e.message, "retrying");
         })
         .await;
         match result {
@@ -248,7 +251,7 @@ impl HttpClient {
                     Some(_) => FetchError::Exhausted {
                         url: url.to_string(),
                         attempts: self.config.attempts,
-                        last: e.error.to_string(),
+                        last: e.message,
                     },
                     None => e.error,
                 };
@@ -269,10 +272,12 @@ impl HttpClient {
             } else {
                 "transport"
             };
+            let message = format!("{reason}: {}", error_chain(&e));
             AttemptError {
                 reason: Some(reason),
                 retry_after: None,
-                error: FetchError::Exhausted { url: url.to_string(), attempts: 1, last: error_chain(&e) },
+                error: FetchError::Exhausted { url: url.to_string(), attempts: 1, last: message.clone() },
+                message,
             }
         };
         let resp = self.client.get(parsed.clone()).send().await.map_err(transport)?;
@@ -295,7 +300,12 @@ impl HttpClient {
             500..=599 => Some("http_5xx"),
             _ => None,
         };
-        Err(AttemptError { reason, retry_after: if matches!(status, 429 | 503) { retry_after } else { None }, error })
+        Err(AttemptError {
+            reason,
+            retry_after: if matches!(status, 429 | 503) { retry_after } else { None },
+            error,
+            message: format!("HTTP {status}: {message}"),
+        })
     }
 }
 

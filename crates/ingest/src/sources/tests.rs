@@ -122,7 +122,7 @@ async fn truncated_and_garbage_answers_are_rejected_and_store_nothing() {
     r.always("/data/", Fault::Truncate(5000));
     let report = sources.run(&*store, "ndbc", None).await.unwrap();
     assert_eq!(report.failed.len(), 1, "{report:?}");
-    assert_eq!(sources.http.stats().retries("ndbc", "body"), 2);
+    assert_eq!(sources.http.stats().retries("ndbc", "body"), 2, "{report:?}");
 
     // A complete transfer of a cut file: rejected by the reader, with its reason.
     r.fail_next(profile, [Fault::ShortFile(10_000)]);
@@ -140,7 +140,7 @@ async fn truncated_and_garbage_answers_are_rejected_and_store_nothing() {
     // The same file intact is stored (the NetCDF path is shared with every other NetCDF file).
     let report = sources.run(&*store, "copernicus", None).await.unwrap();
     assert!(report.is_success(), "{report:?}");
-    assert!(store.profile(&"4900590_097".parse().unwrap()).await.unwrap().is_some());
+    assert!(store.profile(&model::ProfileKey::parse("4900590_097").unwrap()).await.unwrap().is_some());
 }
 
 fn argo_6902746_request(base: &str) -> TableRequest {
@@ -283,7 +283,7 @@ async fn gdac_runs_fetch_only_new_and_changed_profile_files() {
     assert_eq!(r.hits(&format!("/dac/{}", files[2].0)), 2);
     assert_eq!(next.written.index_rows, 2);
     for key in ["4900590_097", "4900882_029", "13858_004"] {
-        assert!(store.profile(&key.parse().unwrap()).await.unwrap().is_some(), "{key}");
+        assert!(store.profile(&model::ProfileKey::parse(key).unwrap()).await.unwrap().is_some(), "{key}");
     }
     assert_eq!(store.index_updates().await.unwrap().len(), 3);
 }
