@@ -166,18 +166,18 @@ async fn ingest_parts(store: &dyn store::Store, parts: Vec<(String, Vec<u8>)>) {
 #[test]
 fn a_413_is_split_and_the_union_equals_the_unsplit_answer() {
     rt().block_on(async {
-        // The upstream: halocline's own ERDDAP facade over an IFREMER ArgoFloats answer (Jan 2004).
+        // The upstream: halocline's own ERDDAP facade over the sample Argo profiles.
         let upstream_store: Arc<dyn store::Store> = Arc::new(store::SqliteStore::open(":memory:").await.unwrap());
-        let s = ingest::ingest_files(upstream_store.clone(), vec![sample("argo/erddap_ArgoFloats_box_2004-01.nc")], |_| {})
-            .await;
-        assert_eq!(s.files_ingested, 1, "{:?}", s.skipped);
+        let files = ingest::discover(&[sample("argo")]).unwrap();
+        let s = ingest::ingest_files(upstream_store.clone(), files, |_| {}).await;
+        assert!(s.skipped.is_empty(), "{:?}", s.skipped);
         let n_profiles = upstream_store.counts().await.unwrap().profiles;
         assert!(n_profiles > 4, "{n_profiles}");
         let upstream = server::router(server::AppState::new(upstream_store.clone()));
         let strict = Replay::start_with_upstream(Some(upstream.clone())).await;
-        // Too large: more than 8 days, or more than 5 degrees of longitude.
+        // Too large: more than 500,000 day-degrees (days × degrees of longitude).
         strict.rule(|path, query| {
-            let big = days_asked(query).is_some_and(|d| d > 8.0) || lon_width(query).is_some_and(|w| w > 5.0);
+            let big = days_asked(query).zip(lon_width(query)).is_some_and(|(d, w)| d * w > 500_000.0);
             (path.ends_with("/ArgoFloats.nc") && big).then_some(Fault::TooLarge)
         });
         let lenient = Replay::start_with_upstream(Some(upstream)).await;
@@ -187,11 +187,13 @@ fn a_413_is_split_and_the_union_equals_the_unsplit_answer() {
             dataset: "ArgoFloats".into(),
             variables: ARGO_VARIABLES.iter().map(|v| v.to_string()).collect(),
             constraints: vec!["latitude!=NaN".into(), "longitude!=NaN".into()],
-            time: Some((Utc.with_ymd_and_hms(2004, 1, 1, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2004, 2, 1, 0, 0, 0).unwrap())),
+            time: Some((Utc.with_ymd_and_hms(1997, 1, 1, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap())),
             time_end_inclusive: true,
-            bbox: Some(BBox { west: -80.0, east: -60.0, south: 20.0, north: 40.0 }),
+            bbox: Some(BBox { west: -180.0, east: 180.0, south: -90.0, north: 90.0 }),
             bbox_end_inclusive: (true, true),
             functions: vec!["distinct()".into(), "orderBy(\"time,pres\")".into()],
+            // Time is halved down to ~2,500 days here, then the box.
+            min_time_span: chrono::Duration::days(3000),
         };
         let config = HttpConfig { min_delay: Duration::from_millis(1), jitter: false, ..HttpConfig::default() };
         let http = ingest::sources::HttpClient::new(config).unwrap();
@@ -199,6 +201,9 @@ fn a_413_is_split_and_the_union_equals_the_unsplit_answer() {
         assert_eq!(whole.len(), 1);
         let split = fetch_split(&http, "argo-erddap", req(&strict.url()), 10).await.unwrap();
         assert!(split.len() > 2, "{} parts", split.len());
+        let asked = strict.requests();
+        // Halved by time (two levels), then by longitude.
+        assert!(asked.iter().any(|q| q.contains("longitude%3C0&")), "{asked:#?}");
         assert!(strict.requests().len() > split.len());
 
         let a: Arc<dyn store::Store> = Arc::new(store::SqliteStore::open(":memory:").await.unwrap());
@@ -207,7 +212,7 @@ fn a_413_is_split_and_the_union_equals_the_unsplit_answer() {
         ingest_parts(&*b, split).await;
         let all = store::ProfileFilter::default();
         let (pa, pb) = (a.profiles(&all).await.unwrap(), b.profiles(&all).await.unwrap());
-        assert!(!pa.is_empty());
+        assert!(pa.len() > 100, "{} profiles", pa.len());
         assert_eq!(pa.len() as u64, a.counts().await.unwrap().profiles);
         let key = |p: &model::Profile| p.key().id();
         let mut ka: Vec<String> = pa.iter().map(key).collect();

@@ -31,6 +31,7 @@ pub fn request(ctx: &RunContext<'_>) -> TableRequest {
         bbox: Some(c.argo_bbox.unwrap_or(super::erddap::BBox { west: -180.0, east: 180.0, south: -90.0, north: 90.0 })),
         bbox_end_inclusive: (true, true),
         functions: vec!["distinct()".into(), "orderBy(\"time,pres\")".into()],
+        min_time_span: chrono::Duration::days(1),
     }
 }
 

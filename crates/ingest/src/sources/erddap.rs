@@ -55,6 +55,8 @@ pub struct TableRequest {
     pub bbox_end_inclusive: (bool, bool),
     /// Functions appended at the end (`distinct()`, `orderBy("time,pres")`).
     pub functions: Vec<String>,
+    /// A 413 halves the time range while it is longer than this, then the box.
+    pub min_time_span: Duration,
 }
 
 impl TableRequest {
@@ -81,11 +83,11 @@ impl TableRequest {
         format!("{}/tabledap/{}.nc?{}", self.base.trim_end_matches('/'), self.dataset, encode_query(&self.query()))
     }
 
-    /// Two halves of the request: by time while the range is longer than an hour, else by the longer
-    /// side of the box while it is wider than 0.01°; `None` when it cannot be split further.
+    /// Two halves of the request: by time while the range is longer than `min_time_span`, else by the
+    /// longer side of the box while it is wider than 0.01°; `None` when it cannot be split further.
     pub fn split(&self) -> Option<(TableRequest, TableRequest)> {
         if let Some((a, b)) = self.time
-            && b - a > Duration::hours(1)
+            && b - a > self.min_time_span
         {
             let mid = a + (b - a) / 2;
             let first = TableRequest { time: Some((a, mid)), time_end_inclusive: false, ..self.clone() };
@@ -320,6 +322,7 @@ mod tests {
             bbox: Some(BBox { west: -60.0, east: -40.0, south: 0.0, north: 10.0 }),
             bbox_end_inclusive: (true, true),
             functions: vec![],
+            min_time_span: Duration::hours(1),
         };
         let (a, b) = r.split().unwrap();
         assert!(a.query().contains("time>=2004-01-01T00:00:00Z&time<2004-01-02T00:00:00Z"));

@@ -156,6 +156,7 @@ fn argo_6902746_request(base: &str) -> TableRequest {
         bbox: None,
         bbox_end_inclusive: (true, true),
         functions: vec!["distinct()".into(), "orderBy(\"time,pres\")".into()],
+        min_time_span: chrono::Duration::days(1),
     }
 }
 
