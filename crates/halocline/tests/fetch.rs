@@ -54,7 +54,10 @@ async fn get_json(router: &server::Router, uri: &str) -> (u16, serde_json::Value
 fn halocline_fetch_ingests_ndbc_argo_and_grids_visible_in_the_api() {
     let rt = rt();
     let r = rt.block_on(Replay::start());
-    r.route("/data/realtime2/TPLM2.txt", Recorded::file(200, "text/plain", sample("buoy/TPLM2_realtime2_2022-08-13.txt")));
+    r.route(
+        "/data/realtime2/TPLM2.txt",
+        Recorded::file(200, "text/plain", sample("buoy/TPLM2_realtime2_2022-08-13.txt")),
+    );
     r.fail_next("/data/realtime2/TPLM2.txt", [Fault::Status(500)]);
     let profile = "aoml/4900590/profiles/D4900590_097.nc";
     r.route(&format!("/dac/{profile}"), Recorded::file(200, "application/x-netcdf", sample("argo/D4900590_097.nc")));
@@ -187,7 +190,10 @@ fn a_413_is_split_and_the_union_equals_the_unsplit_answer() {
             dataset: "ArgoFloats".into(),
             variables: ARGO_VARIABLES.iter().map(|v| v.to_string()).collect(),
             constraints: vec!["latitude!=NaN".into(), "longitude!=NaN".into()],
-            time: Some((Utc.with_ymd_and_hms(1997, 1, 1, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap())),
+            time: Some((
+                Utc.with_ymd_and_hms(1997, 1, 1, 0, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+            )),
             time_end_inclusive: true,
             bbox: Some(BBox { west: -180.0, east: 180.0, south: -90.0, north: 90.0 }),
             bbox_end_inclusive: (true, true),
@@ -228,7 +234,10 @@ fn a_413_is_split_and_the_union_equals_the_unsplit_answer() {
             assert_eq!(p.params.len(), q.params.len());
             for (x, y) in p.params.iter().zip(&q.params) {
                 assert_eq!(x.name, y.name);
-                assert_eq!(x.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), y.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+                assert_eq!(
+                    x.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    y.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                );
             }
         }
     });

@@ -258,7 +258,9 @@ async fn answer(shared: Arc<Mutex<Shared>>, upstream: Option<Router>, req: Reque
         {
             return text(
                 400,
-                format!("HTTP Status 400 - Bad Request: invalid character {c:?} in the request target (Tomcat rejects it)"),
+                format!(
+                    "HTTP Status 400 - Bad Request: invalid character {c:?} in the request target (Tomcat rejects it)"
+                ),
             );
         }
         let fault = s
@@ -284,7 +286,11 @@ async fn answer(shared: Arc<Mutex<Shared>>, upstream: Option<Router>, req: Reque
         Some(Fault::TooLarge) => return text(413, TOO_LARGE.to_string()),
         Some(Fault::Garbage) => {
             let junk: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-            return recorded(&Recorded { status: 200, content_type: "application/octet-stream".into(), body: junk.into() });
+            return recorded(&Recorded {
+                status: 200,
+                content_type: "application/octet-stream".into(),
+                body: junk.into(),
+            });
         }
         _ => {}
     }
@@ -320,12 +326,12 @@ async fn answer(shared: Arc<Mutex<Shared>>, upstream: Option<Router>, req: Reque
             let head = rec.body.slice(..n.min(full));
             use futures_util::StreamExt;
             // The head goes out first; the connection drops a moment later.
-            let stream = futures_util::stream::iter([Ok::<Bytes, std::io::Error>(head)]).chain(futures_util::stream::once(
-                async {
+            let stream = futures_util::stream::iter([Ok::<Bytes, std::io::Error>(head)]).chain(
+                futures_util::stream::once(async {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     Err(std::io::Error::other("replay: connection dropped mid-body"))
-                },
-            ));
+                }),
+            );
             let mut r = Response::new(Body::from_stream(stream));
             *r.status_mut() = StatusCode::from_u16(rec.status).unwrap_or(StatusCode::OK);
             r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(full));

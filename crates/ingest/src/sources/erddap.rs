@@ -249,6 +249,9 @@ impl Splittable for GridRequest {
     }
 }
 
+/// Each part's URL and body.
+pub type Parts = Vec<(String, Vec<u8>)>;
+
 /// The answers to a request, split as many times as the server asked (at most `max_depth` deep): each
 /// part's URL and body, in order. Parts with no matching results are left out.
 pub fn fetch_split<'a, R: Splittable + 'a>(
@@ -256,7 +259,7 @@ pub fn fetch_split<'a, R: Splittable + 'a>(
     source: &'a str,
     req: R,
     max_depth: u32,
-) -> Pin<Box<dyn Future<Output = Result<Vec<(String, Vec<u8>)>, FetchError>> + Send + 'a>> {
+) -> Pin<Box<dyn Future<Output = Result<Parts, FetchError>> + Send + 'a>> {
     Box::pin(async move {
         let url = req.url();
         match http.get(source, &url).await {
@@ -285,10 +288,7 @@ mod tests {
     fn queries_are_encoded_once() {
         let q = "temp,time&time>=2020-01-01T00:00:00Z&platform_number=~\"6902746\"&orderBy(\"time,pres\")";
         let e = encode_query(q);
-        assert_eq!(
-            e,
-            "temp,time&time%3E=2020-01-01T00:00:00Z&platform_number=~%226902746%22&orderBy(%22time,pres%22)"
-        );
+        assert_eq!(e, "temp,time&time%3E=2020-01-01T00:00:00Z&platform_number=~%226902746%22&orderBy(%22time,pres%22)");
         // Encoding the encoded form again would escape the `%`: the client encodes only once.
         assert!(encode_query(&e).contains("%253E"));
         let g = GridRequest {

@@ -248,11 +248,9 @@ impl HttpClient {
             Err(e) => {
                 self.stats.failure(source);
                 let error = match e.reason {
-                    Some(_) => FetchError::Exhausted {
-                        url: url.to_string(),
-                        attempts: self.config.attempts,
-                        last: e.message,
-                    },
+                    Some(_) => {
+                        FetchError::Exhausted { url: url.to_string(), attempts: self.config.attempts, last: e.message }
+                    }
                     None => e.error,
                 };
                 tracing::warn!(source, url, error = %error, "fetch failed");
@@ -282,7 +280,8 @@ impl HttpClient {
         };
         let resp = self.client.get(parsed.clone()).send().await.map_err(transport)?;
         let status = resp.status().as_u16();
-        let retry_after = resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+        let retry_after =
+            resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
         if (200..300).contains(&status) {
             let bytes = resp.bytes().await.map_err(transport)?;
             return Ok(Body::Data(bytes.to_vec()));

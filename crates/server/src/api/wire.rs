@@ -224,11 +224,7 @@ pub struct SeriesOut {
 impl SeriesOut {
     /// The same answer, saying where its data came from.
     pub fn with_freshness(self, o: &ingest::sources::LiveOutcome) -> SeriesOut {
-        SeriesOut {
-            data_source: Some(o.data_source.as_str()),
-            fetched_at: Some(super::live::fetched_at(o)),
-            ..self
-        }
+        SeriesOut { data_source: Some(o.data_source.as_str()), fetched_at: Some(super::live::fetched_at(o)), ..self }
     }
 
     pub fn new(platform: &str, variable: &str, points: &[SeriesPoint]) -> SeriesOut {

@@ -1055,11 +1055,10 @@ impl crate::Store for PgStore {
     }
 
     async fn index_updates(&self) -> Result<Vec<(String, Option<DateTime<Utc>>)>, StoreError> {
-        let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
-            "SELECT file, extract(epoch FROM date_update)::int8 FROM profile_index ORDER BY file",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(String, Option<i64>)> =
+            sqlx::query_as("SELECT file, extract(epoch FROM date_update)::int8 FROM profile_index ORDER BY file")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.into_iter().map(|(f, d)| (f, d.and_then(|s| DateTime::from_timestamp(s, 0)))).collect())
     }
 
