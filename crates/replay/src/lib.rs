@@ -13,6 +13,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -78,10 +79,35 @@ struct Shared {
     log: Vec<String>,
 }
 
+/// Requests being answered now, and the most at once.
+#[derive(Default)]
+struct InFlight {
+    now: AtomicUsize,
+    max: AtomicUsize,
+}
+
+/// Counts one request in flight until dropped.
+struct InFlightGuard(Arc<InFlight>);
+
+impl InFlightGuard {
+    fn new(f: Arc<InFlight>) -> InFlightGuard {
+        let n = f.now.fetch_add(1, Ordering::SeqCst) + 1;
+        f.max.fetch_max(n, Ordering::SeqCst);
+        InFlightGuard(f)
+    }
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// A running replay server; it stops when dropped.
 pub struct Replay {
     addr: SocketAddr,
     shared: Arc<Mutex<Shared>>,
+    in_flight: Arc<InFlight>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -153,15 +179,22 @@ impl Replay {
         let addr = listener.local_addr().expect("local addr");
         let shared = Arc::new(Mutex::new(Shared::default()));
         let s = shared.clone();
+        let in_flight = Arc::new(InFlight::default());
+        let f = in_flight.clone();
         let app = Router::new().fallback(move |req: Request<Body>| {
             let s = s.clone();
             let upstream = upstream.clone();
-            async move { answer(s, upstream, req).await }
+            let guard = InFlightGuard::new(f.clone());
+            async move {
+                let r = answer(s, upstream, req).await;
+                drop(guard);
+                r
+            }
         });
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Replay { addr, shared, task }
+        Replay { addr, shared, in_flight, task }
     }
 
     /// `http://127.0.0.1:PORT` (no trailing slash).
@@ -217,6 +250,11 @@ impl Replay {
     pub fn hits(&self, path_and_query: &str) -> usize {
         let k = key_of(path_and_query);
         self.lock().log.iter().filter(|r| key_of(r) == k).count()
+    }
+
+    /// The most requests this server was answering at one time.
+    pub fn max_in_flight(&self) -> usize {
+        self.in_flight.max.load(Ordering::SeqCst)
     }
 
     /// How many requests had a path starting with `prefix`.

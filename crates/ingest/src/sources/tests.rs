@@ -290,6 +290,31 @@ async fn gdac_runs_fetch_only_new_and_changed_profile_files() {
 }
 
 #[tokio::test]
+async fn requests_to_one_host_respect_the_per_host_limit() {
+    let r = Replay::start().await;
+    let mut rows = Vec::new();
+    for local in ["argo/D4900590_097.nc", "argo/D4900882_029.nc", "argo/R13858_004.nc", "argo/D13857_001.nc"] {
+        let file = local.trim_start_matches("argo/");
+        let float = file[1..].split('_').next().unwrap();
+        let path = format!("aoml/{float}/profiles/{file}");
+        r.route(&format!("/dac/{path}"), Recorded::file(200, "application/x-netcdf", sample(local)));
+        // Slow answers, so requests would overlap if the client let them.
+        r.fail_next(&format!("/dac/{path}"), [Fault::Delay(Duration::from_millis(100))]);
+        rows.push(path);
+    }
+    let index: Vec<(&str, &str)> = rows.iter().map(|p| (p.as_str(), "20190101000000")).collect();
+    r.route("/ar_index_global_prof.txt", Recorded::ok("text/plain", gdac_index(&index)));
+    let mut c = config(&r.url());
+    c.http.per_host = 2;
+    let store = mem_store().await;
+    let sources = Sources::new(c).unwrap();
+    let report = sources.run(&*store, "argo-gdac", None).await.unwrap();
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(report.written.profiles, 4);
+    assert!(r.max_in_flight() <= 2, "{}", r.max_in_flight());
+}
+
+#[tokio::test]
 async fn gdac_file_that_fails_is_fetched_again_next_run() {
     let r = Replay::start().await;
     let file = "aoml/4900590/profiles/D4900590_097.nc";
