@@ -32,6 +32,7 @@ fn fetch(db: &str, args: &[&str]) -> (bool, String) {
         .output()
         .unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    eprintln!("halocline fetch {}\n{text}", args.join(" "));
     (out.status.success(), text)
 }
 
@@ -207,6 +208,7 @@ fn a_413_is_split_and_the_union_equals_the_unsplit_answer() {
         assert_eq!(whole.len(), 1);
         let split = fetch_split(&http, "argo-erddap", req(&strict.url()), 10).await.unwrap();
         assert!(split.len() > 2, "{} parts", split.len());
+        eprintln!("413: {} requests, {} parts with data", strict.requests().len(), split.len());
         let asked = strict.requests();
         // Halved by time (two levels), then by longitude.
         assert!(asked.iter().any(|q| q.contains("longitude%3C0&")), "{asked:#?}");
