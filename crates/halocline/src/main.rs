@@ -278,6 +278,7 @@ async fn serve_with(
     url: &str,
     live: Option<std::sync::Arc<ingest::sources::Sources>>,
 ) -> anyhow::Result<()> {
+    ingest::sources::http::describe_metrics();
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     println!("serving {url} on http://{addr}");
