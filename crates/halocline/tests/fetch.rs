@@ -66,7 +66,8 @@ fn halocline_fetch_ingests_ndbc_argo_and_grids_visible_in_the_api() {
     // A CRW-like griddap grid at each default grid's URI (the grids helper's fixture when present, else a
     // real CoastWatch griddap answer).
     let crw_like = sample("grids/crw_like_griddap.nc");
-    let grid_file = if crw_like.is_file() {
+    let gridded_reader = crw_like.is_file();
+    let grid_file = if gridded_reader {
         crw_like
     } else {
         replay::fixtures_dir().join("griddap_noaacwNPPVIIRSchlaDaily_chlor_a.nc")
@@ -91,9 +92,12 @@ fn halocline_fetch_ingests_ndbc_argo_and_grids_visible_in_the_api() {
     // Re-fetching adds nothing.
     let (ok, out) = fetch(&db, &["ndbc", "--base-url", &base, "--ndbc-files", "TPLM2.txt"]);
     assert!(ok && out.contains("written: 0 platforms, 0 profiles, 0 levels, 0 series points"), "{out}");
-    let (_, out) = fetch(&db, &["griddap", "--base-url", &format!("{base}/erddap")]);
-    // Every grid's bytes arrived (read into the store once the gridded reader is merged).
+    let (ok, out) = fetch(&db, &["griddap", "--base-url", &format!("{base}/erddap")]);
+    // Every grid's bytes arrived; with the gridded reader (and its CRW-like fixture) they are stored.
     assert!(out.contains("griddap: 3 answers (0 empty)") && out.contains("0 failed"), "{out}");
+    if gridded_reader {
+        assert!(ok && out.contains("0 rejected"), "{out}");
+    }
 
     // Visible in the API.
     rt.block_on(async {
