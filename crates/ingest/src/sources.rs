@@ -202,6 +202,12 @@ impl SourceReport {
         SourceReport { source: source.to_string(), started_at: Some(Utc::now()), ..Default::default() }
     }
 
+    /// Rows added or changed in every table (what a scheduler logs as the run's yield).
+    pub fn rows_written(&self) -> u64 {
+        let w = &self.written;
+        w.platforms + w.profiles + w.series_points + w.reef_sites + w.heat_stress_days + w.index_rows
+    }
+
     /// Whether every request was answered and read.
     pub fn is_success(&self) -> bool {
         self.rejected.is_empty() && self.failed.is_empty()

@@ -65,12 +65,14 @@ async fn flaky_upstream_is_fetched_in_three_attempts_and_refetch_adds_nothing() 
     let stored = store.counts().await.unwrap().series_points;
     assert!(stored > 1000, "{stored}");
     assert_eq!(report.written.series_points, stored);
+    assert_eq!(report.rows_written(), stored + 1);
     let pts = store.series("TPLM2", "air_temperature", model::TimeRange::all()).await.unwrap();
     assert!(!pts.is_empty());
 
     // The same data again: nothing new is written.
     let again = sources.run(&*store, "ndbc", None).await.unwrap();
     assert_eq!(again.written, store::WriteCounts::default());
+    assert_eq!(again.rows_written(), 0);
     assert_eq!(store.counts().await.unwrap().series_points, stored);
 }
 
