@@ -30,7 +30,13 @@ pub enum BenchCommand {
         /// a path or sqlite:// URL, or postgres://USER@HOST:PORT/DB to measure PostgreSQL.
         #[arg(long)]
         db: Option<String>,
-        /// Time only these query kinds (comma-separated among a, b, b-min, c, c-min, wrk), e.g. for a profiler.
+        /// Load the profiles at the ids, times and positions of this file (lines `id<TAB>ISO time<TAB>lon<TAB>lat`,
+        /// as `scripts/bench-postgis.sh` writes the rows of ../shared/bench/postgis_profiles.py) and also time
+        /// that script's queries (pg-box, pg-radius, pg-radius-month) on them.
+        #[arg(long)]
+        rows: Option<PathBuf>,
+        /// Time only these query kinds (comma-separated among a, b, b-min, c, c-min, pg-box, pg-radius,
+        /// pg-radius-month, wrk), e.g. for a profiler.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
@@ -135,8 +141,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Ingest { profiles, data, repeats, db } => ingest(profiles, data, repeats, db).await,
-        BenchCommand::Api { profiles, requests, db, only } => {
-            crate::bench_api::run(profiles, requests, db, &only).await
+        BenchCommand::Api { profiles, requests, db, rows, only } => {
+            crate::bench_api::run(profiles, requests, db, rows, &only).await
         }
         BenchCommand::Erddap { rows, levels, db } => crate::bench_erddap::run(rows, levels, db).await,
         BenchCommand::DhwGrid { height, width, days } => dhw_grid(height, width, days),

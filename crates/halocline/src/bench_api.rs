@@ -78,8 +78,64 @@ fn bytecount_ids(body: &[u8]) -> usize {
     body.windows(6).filter(|w| w == b"\"_id\":").count()
 }
 
-pub async fn run(n: usize, requests: usize, db: Option<String>, only: &[String]) -> anyhow::Result<()> {
+/// A row of ../shared/bench/postgis_profiles.py: id, time, lon, lat.
+type PgRow = (i64, chrono::DateTime<Utc>, f64, f64);
+
+/// The rows of ../shared/bench/postgis_profiles.py: `(id, time, lon, lat)`, one per line as
+/// `id<TAB>2020-06-01T00:00:00<TAB>lon<TAB>lat`.
+fn read_rows(path: &std::path::Path) -> anyhow::Result<Vec<PgRow>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .map(|(k, line)| {
+            let bad = || format!("{}:{}: expected id, time, lon, lat separated by tabs", path.display(), k + 1);
+            let mut f = line.split('\t');
+            let (Some(id), Some(t), Some(lon), Some(lat)) = (f.next(), f.next(), f.next(), f.next()) else {
+                anyhow::bail!(bad());
+            };
+            let t = chrono::NaiveDateTime::parse_from_str(t.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S")
+                .with_context(bad)?
+                .and_utc();
+            Ok((id.parse().with_context(bad)?, t, lon.parse().with_context(bad)?, lat.parse().with_context(bad)?))
+        })
+        .collect()
+}
+
+/// Times the given search URIs and reports p50, p95, min and the rows of the last answer, as
+/// postgis_profiles.py reports its queries.
+async fn time_pg_query(app: &server::Router, label: &str, uri: &str, runs: usize) -> anyhow::Result<()> {
+    let mut ms = Vec::with_capacity(runs);
+    let mut rows = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let (status, body) = server::get_in_process(app, uri).await.map_err(anyhow::Error::msg)?;
+        ms.push(t.elapsed().as_secs_f64() * 1e3);
+        rows = match status {
+            200 => serde_json::from_slice::<Vec<serde_json::Value>>(&body)?.len(),
+            404 => 0,
+            s => anyhow::bail!("{uri}: {s} {}", String::from_utf8_lossy(&body)),
+        };
+    }
+    ms.sort_by(f64::total_cmp);
+    println!(
+        "{label:22} runs={runs:3}  p50={:8.3} ms  p95={:8.3} ms  min={:8.3} ms  rows={rows}",
+        percentile(&ms, 0.5),
+        percentile(&ms, 0.95),
+        ms[0]
+    );
+    Ok(())
+}
+
+pub async fn run(
+    n: usize,
+    requests: usize,
+    db: Option<String>,
+    rows_file: Option<std::path::PathBuf>,
+    only: &[String],
+) -> anyhow::Result<()> {
     let wanted = |kind: &str| only.is_empty() || only.iter().any(|o| o == kind);
+    let pg_rows = rows_file.as_deref().map(read_rows).transpose()?;
+    let n = pg_rows.as_ref().map_or(n, Vec::len);
     let tmp = std::env::temp_dir().join(format!("halocline-bench-api-{}", std::process::id()));
     let url = match &db {
         Some(u) if store::is_postgres(u) || u.starts_with("sqlite:") => u.clone(),
@@ -100,7 +156,18 @@ pub async fn run(n: usize, requests: usize, db: Option<String>, only: &[String])
         let mut i = have;
         while i < n {
             let m = BATCH.min(n - i);
-            let profiles: Vec<Profile> = (i..i + m).map(|k| synthetic(k, &mut rng, &positions)).collect();
+            let profiles: Vec<Profile> = (i..i + m)
+                .map(|k| {
+                    let mut p = synthetic(k, &mut rng, &positions);
+                    if let Some(rows) = &pg_rows {
+                        // Profile k is row k of the PostGIS bench (its ids run 1..=n in order).
+                        let (_, t, lon, lat) = rows[k];
+                        p.time = Some(t);
+                        p.position = Point::new(lon, lat).ok();
+                    }
+                    p
+                })
+                .collect();
             store.write_file(&FileBatch { source: format!("synthetic#{i}"), profiles, ..Default::default() }).await?;
             i += m;
         }
@@ -161,6 +228,30 @@ pub async fn run(n: usize, requests: usize, db: Option<String>, only: &[String])
         }
         let (p50, p99, docs) = time_requests(&app, uris).await?;
         println!("| {label} | {p50:.3} | {p99:.3} | {docs:.1} |");
+    }
+
+    if pg_rows.is_some() {
+        // postgis_profiles.py's queries on its own rows; search only (ids, times and positions, as it fetches).
+        println!("\nthe queries of ../shared/bench/postgis_profiles.py on its rows (compression=minimal):");
+        let runs = requests.clamp(1, 50);
+        let (month, all) = (
+            "startDate=2020-06-01T00:00:00Z&endDate=2020-07-01T00:00:00Z",
+            "startDate=2000-01-01T00:00:00Z&endDate=2025-01-01T00:00:00Z",
+        );
+        for (kind, label, uri) in [
+            ("pg-box", "box 10x10deg+1month", format!("/api/argo?box=[[-40,20],[-30,30]]&{month}&compression=minimal")),
+            ("pg-radius", "radius 500km", format!("/api/argo?center=-35,25&radius=500&{all}&compression=minimal")),
+            (
+                "pg-radius-month",
+                "radius 500km+1month",
+                format!("/api/argo?center=-35,25&radius=500&{month}&compression=minimal"),
+            ),
+        ] {
+            if wanted(kind) {
+                let uri = uri.replace('[', "%5B").replace(']', "%5D");
+                time_pg_query(&app, label, &uri, runs).await?;
+            }
+        }
     }
 
     // (a) under load: serve on loopback and run wrk when it is installed.

@@ -1,6 +1,7 @@
 //! The `halocline` binary: ingest, serve, demo, qc and bench subcommands over one store. This is the only
 //! crate that reads environment variables and prints to the terminal.
 
+mod auth_cmd;
 mod bench;
 mod bench_api;
 mod bench_erddap;
@@ -20,6 +21,9 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log format on stderr: text or json (one JSON object per line, with the request id).
+    #[arg(long, global = true, env = "HALOCLINE_LOG_FORMAT", default_value = "text")]
+    log_format: String,
 }
 
 /// Where the store lives: `--db URL`, else `DATABASE_URL`, else a file in the working directory.
@@ -56,6 +60,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "HALOCLINE_BIND", default_value = "127.0.0.1:8000")]
         bind: String,
+        #[command(flatten)]
+        auth: auth_cmd::AuthArgs,
         /// Let `?live=true` queries refresh from the live sources first (within the live deadline).
         #[arg(long, env = "HALOCLINE_LIVE")]
         live: bool,
@@ -90,6 +96,18 @@ enum Command {
         /// Ingest and print the summary, then exit without serving.
         #[arg(long)]
         no_serve: bool,
+        #[command(flatten)]
+        auth: auth_cmd::AuthArgs,
+    },
+    /// User accounts (argon2 passwords, roles guest/educator/researcher/admin).
+    Users {
+        #[command(subcommand)]
+        what: auth_cmd::UsersCommand,
+    },
+    /// API keys (shown once, stored as SHA-256).
+    Keys {
+        #[command(subcommand)]
+        what: auth_cmd::KeysCommand,
     },
     /// IOOS QARTOD quality control of a CSV with an ioos_qc config; prints the flags as CSV.
     Qc {
@@ -158,13 +176,22 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HALOCLINE_LOG")
-                .unwrap_or_else(|_| "warn,sqlx=error,halocline=info,server=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("HALOCLINE_LOG")
+            .unwrap_or_else(|_| "warn,sqlx=error,halocline=info,server=info".into())
+    };
+    match cli.log_format.as_str() {
+        "json" => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init(),
+        "text" => tracing_subscriber::fmt().with_env_filter(filter()).with_writer(std::io::stderr).init(),
+        other => anyhow::bail!("--log-format {other:?}: use text or json"),
+    }
     match cli.command {
         Command::Qc { config, data, out } => {
             let mut sink: Box<dyn std::io::Write> = match out {
@@ -184,11 +211,12 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }),
-        Command::Serve { db, bind, live, sources } => runtime()?.block_on(async {
+        Command::Serve { db, bind, auth, live, sources } => runtime()?.block_on(async {
             let url = db.url("halocline.db");
+            let auth = auth.config()?;
             let store = store::open(&url).await?;
             let live = if live { Some(ingest::sources::Sources::new(sources.config()?)?) } else { None };
-            serve_with(store, &bind, &url, live).await
+            serve(store, &bind, &url, auth, live).await
         }),
         Command::Fetch { source, since, base_url, db, sources } => runtime()?.block_on(async {
             let mut config = sources.config()?;
@@ -205,7 +233,10 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }),
-        Command::Demo { db, bind, data, no_serve } => runtime()?.block_on(async {
+        Command::Users { what } => runtime()?.block_on(auth_cmd::users(what)),
+        Command::Keys { what } => runtime()?.block_on(auth_cmd::keys(what)),
+        Command::Demo { db, bind, data, no_serve, auth } => runtime()?.block_on(async {
+            let auth = auth.config()?;
             let url = db.url("halocline-demo.db");
             let store = store::open(&url).await?;
             let counts = store.counts().await?;
@@ -228,7 +259,7 @@ fn main() -> anyhow::Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(store, &bind, &url).await
+            serve(store, &bind, &url, auth, None).await
         }),
         Command::Nlq { now, json, question } => {
             let now = match now {
@@ -268,14 +299,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-async fn serve(store: std::sync::Arc<dyn store::Store>, bind: &str, url: &str) -> anyhow::Result<()> {
-    serve_with(store, bind, url, None).await
-}
-
-async fn serve_with(
+async fn serve(
     store: std::sync::Arc<dyn store::Store>,
     bind: &str,
     url: &str,
+    auth: server::auth::AuthConfig,
     live: Option<std::sync::Arc<ingest::sources::Sources>>,
 ) -> anyhow::Result<()> {
     ingest::sources::http::describe_metrics();
@@ -291,7 +319,8 @@ async fn serve_with(
     println!("       http://{addr}/api/reefs/florida_keys/heatstress?startDate=2023-07-01&endDate=2023-10-01");
     println!("press Ctrl-C to stop");
     let ingest_key = std::env::var("HALOCLINE_INGEST_KEY").ok().filter(|k| !k.is_empty());
-    server::serve(listener, server::AppState::new(store).with_ingest_key(ingest_key).with_live(live)).await?;
+    server::serve(listener, server::AppState::new(store).with_ingest_key(ingest_key).with_auth(auth).with_live(live))
+        .await?;
     Ok(())
 }
 

@@ -228,7 +228,10 @@ mod search {
         let pts: Vec<(f64, f64)> =
             (0..n).map(|_| (rng.range(-180.0, 180.0), rng.range(-90.0, 90.0).asin_deg())).collect();
         let days: Vec<i64> = (0..n).map(|_| (rng.next() * 1100.0) as i64).collect();
-        let s: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
+        // A file database: the store's direct readers (not sqlx) answer searches on files, as in production.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("regions.db");
+        let s: Arc<dyn Store> = Arc::new(SqliteStore::open(path.to_str().unwrap()).await.unwrap());
         let profiles =
             pts.iter().zip(&days).enumerate().map(|(i, (&(lon, lat), &d))| profile(i, lon, lat, d)).collect();
         s.write_file(&FileBatch { source: "synthetic".into(), profiles, ..Default::default() }).await.unwrap();

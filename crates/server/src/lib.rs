@@ -3,6 +3,7 @@
 //! files (`web/dist`) are embedded and served at `/` (`web.rs`).
 
 pub mod api;
+pub mod auth;
 pub mod erddap_api;
 mod error;
 mod openapi;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub chat: api::chat::Sessions,
     /// Ingests announced to `/api/events` subscribers.
     pub events: tokio::sync::broadcast::Sender<api::dashboard::IngestEvent>,
+    /// Credentials, read protection, rate limits, CORS and body limits (`auth/`).
+    pub auth: Arc<auth::AuthConfig>,
     /// Live sources asked by `?live=true` queries; `None` answers them from the store.
     pub live: Option<Arc<ingest::sources::Sources>>,
 }
@@ -38,6 +41,7 @@ impl AppState {
             ingest_key: None,
             chat: Default::default(),
             events: tokio::sync::broadcast::channel(64).0,
+            auth: Arc::new(auth::AuthConfig::dev()),
             live: None,
         }
     }
@@ -45,6 +49,11 @@ impl AppState {
     /// The same state with `POST /api/observations/ingest/` enabled under `key`.
     pub fn with_ingest_key(self, key: Option<String>) -> AppState {
         AppState { ingest_key: key, ..self }
+    }
+
+    /// The same state under these auth settings.
+    pub fn with_auth(self, auth: auth::AuthConfig) -> AppState {
+        AppState { auth: Arc::new(auth), ..self }
     }
 
     /// The same state with `?live=true` queries refreshed from `sources` first.
@@ -55,7 +64,8 @@ impl AppState {
 
 /// All routes over `state`; tests call it with `oneshot`, `serve` binds it to a socket.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let auth = state.auth.clone();
+    let router = Router::new()
         .route("/health", get(api::health))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/docs", get(openapi::docs_page))
@@ -83,8 +93,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events", get(api::dashboard::events))
         .route("/", get(web::asset))
         .merge(erddap_api::routes())
+        .merge(auth::handlers::routes())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard::guard))
         .fallback(web::asset)
-        .with_state(state)
+        .with_state(state);
+    auth::layers::wrap(router, &auth)
 }
 
 /// Sends one GET through `router` without a socket and returns the status and body (for benchmarks and
@@ -116,7 +129,7 @@ pub async fn get_in_process_streamed(router: &Router, uri: &str) -> Result<(u16,
 
 /// Serves `router` on `listener` until Ctrl-C.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

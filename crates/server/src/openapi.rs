@@ -34,6 +34,17 @@ use crate::api;
         api::dashboard::floats_latest,
         api::dashboard::reef_status,
         api::dashboard::events,
+        crate::auth::handlers::login,
+        crate::auth::handlers::refresh,
+        crate::auth::handlers::logout,
+        crate::auth::handlers::me,
+        crate::auth::handlers::list_users,
+        crate::auth::handlers::add_user,
+        crate::auth::handlers::patch_user,
+        crate::auth::handlers::list_keys,
+        crate::auth::handlers::add_key,
+        crate::auth::handlers::revoke_key,
+        crate::auth::handlers::audit_log,
     ),
     components(schemas(crate::ErrorBody)),
     modifiers(&BearerKey)
@@ -49,6 +60,12 @@ impl utoipa::Modify for BearerKey {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(
+                utoipa::openapi::security::ApiKeyValue::new("X-API-Key"),
+            )),
         );
     }
 }
@@ -70,7 +87,8 @@ pub async fn docs_page() -> Html<String> {
          </head><body><h1>halocline API</h1><p>Machine-readable: <a href=\"/api/openapi.json\">/api/openapi.json</a> (OpenAPI 3.1).</p>",
     );
     for (path, item) in doc.paths.paths.iter() {
-        for (method, op) in [("GET", &item.get), ("POST", &item.post)] {
+        for (method, op) in [("GET", &item.get), ("POST", &item.post), ("PATCH", &item.patch), ("DELETE", &item.delete)]
+        {
             let Some(op) = op else { continue };
             html.push_str(&format!("<h2><code>{method} {}</code></h2>", escape(path)));
             if let Some(d) = op.description.as_deref().or(op.summary.as_deref()) {

@@ -434,3 +434,38 @@ async fn events_announce_an_ingest_through_the_api() {
     assert!(text.starts_with("event: ingest\ndata: {"), "{text}");
     assert!(text.contains(r#""platforms":["X1"],"series_points":1"#), "{text}");
 }
+
+/// Profile values travel as their f32: the JSON number is the shortest decimal that reads back as the same
+/// f32, exactly what formatting the f32 and printing that decimal as an f64 gives (the old path).
+#[test]
+fn profile_cells_print_the_shortest_f32_decimal() {
+    use crate::api::wire::Cell;
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut samples: Vec<f32> = vec![3.0, 25.997, 36.157, 1435.5, 4.18, 0.1, 1e-7, 123456.79, -2.5e-3, 9.999_999e9];
+    for _ in 0..200_000 {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        let f = f32::from_bits((x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32) as u32);
+        if f.is_finite() {
+            samples.push(f);
+        }
+    }
+    for f in samples {
+        let old = serde_json::to_string(&format!("{f}").parse::<f64>().unwrap()).unwrap();
+        let new = serde_json::to_string(&Cell::Value(f)).unwrap();
+        // Reads back as the same f32, and is never longer than before. (Where two decimals are equally
+        // short, e.g. -1298351.25 → …1.2 or …1.3, the two printers may pick differently; far outside ocean
+        // values an f32 prints in exponent form, 1.5e+13.)
+        assert_eq!(new.parse::<f32>().unwrap(), f, "{f:e}: {new}");
+        let digits = |t: &str| {
+            let mantissa: String = t.split(['e', 'E']).next().unwrap().chars().filter(char::is_ascii_digit).collect();
+            mantissa.trim_matches('0').len()
+        };
+        assert!(digits(&new) <= digits(&old), "{f:e}: {new} longer than {old}");
+        if (0.01..1e5).contains(&f.abs()) && new != old {
+            assert_eq!(new.parse::<f32>().unwrap(), old.parse::<f32>().unwrap(), "{f:e}: {new} vs {old}");
+        }
+    }
+    assert_eq!(serde_json::to_string(&Cell::Qc(1)).unwrap(), "1.0");
+}

@@ -2,10 +2,12 @@
 //! PostgreSQL + PostGIS, chosen by the URL. Writes are UPSERTs on natural keys, one transaction per ingested file, so
 //! re-ingesting a file changes nothing and a crash loses at most the file in flight.
 
+pub mod auth;
 pub mod backup;
 mod codec;
 mod postgres;
 mod sqlite;
+mod sqlite_read;
 pub mod transfer;
 
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use model::{HeatStressDay, Platform, PlatformKind, Profile, ProfileKey, ReefSite, Region, SeriesPoint, TimeRange};
 
+pub use auth::{ApiKeyRecord, AuditEntry, AuthStore, RefreshTokenRecord, UserRecord};
 pub use codec::{decode_levels, encode_levels};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -31,6 +34,8 @@ pub enum StoreError {
     Migration { version: i64, message: String },
     #[error("backup: {0}")]
     Backup(String),
+    #[error("database read error: {0}")]
+    Read(String),
 }
 
 impl StoreError {
@@ -199,7 +204,7 @@ pub struct QueryRecord {
 
 /// The storage interface in domain terms. Implementations: [`SqliteStore`], [`PgStore`].
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: AuthStore + Send + Sync {
     /// Writes one file's records in one transaction (UPSERT on natural keys).
     async fn write_file(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError>;
     /// Moves what the write-ahead log holds into the main file (called at the end of an ingest run).

@@ -13,6 +13,8 @@ use model::{
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 
+mod auth;
+
 use crate::codec::{decode_levels, encode_levels, fnv1a, profile_digest};
 use crate::{
     FileBatch, PlatformSummary, ProfileFilter, ProfileStub, QueryRecord, SeriesFilter, StoreError, TableCounts,
@@ -163,6 +165,49 @@ CREATE INDEX profile_space_id ON profile_space (id);
 -- Filled from `profiles` by `fill_profile_space` in the same transaction.
 "#,
     ),
+    (
+        6,
+        r#"
+-- Accounts (store/src/auth.rs): users with argon2 PHC hashes, API keys by SHA-256, refresh tokens by id,
+-- and the audit log of auth events and writes.
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    permissions TEXT NOT NULL,
+    owner TEXT,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE TABLE refresh_tokens (
+    jti TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    actor TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    ip TEXT,
+    request_id TEXT
+);
+"#,
+    ),
 ];
 
 /// The SQLite store.
@@ -172,6 +217,8 @@ pub struct SqliteStore {
     /// The one writer connection: writes never contend for the lock, and its page cache stays warm
     /// from one file's transaction to the next.
     pub(crate) writer: SqlitePool,
+    /// Direct readers for the hot read paths (`sqlite_read`); `None` for an in-memory database.
+    direct: Option<std::sync::Arc<crate::sqlite_read::Readers>>,
 }
 
 /// `profile_space.month`: calendar months since January of year 0.
@@ -253,6 +300,47 @@ fn parse_stubs(json: &str) -> Result<Vec<ProfileStub>, StoreError> {
     Ok(out)
 }
 
+/// Stubs from a `profile_space` statement (columns as in `space_stubs`) read directly, row by row.
+fn space_rows(
+    c: &rusqlite::Connection,
+    sql: &str,
+    binds: Vec<rusqlite::types::Value>,
+) -> Result<Vec<ProfileStub>, StoreError> {
+    let mut st = c.prepare_cached(sql)?;
+    let mut rows = st.query(rusqlite::params_from_iter(binds))?;
+    let mut out = Vec::new();
+    // Parameter lists repeat from row to row: share one allocation per distinct list.
+    let mut last_params: (String, Vec<String>) = (String::new(), Vec::new());
+    while let Some(r) = rows.next()? {
+        let dir = r.get_ref(3)?.as_str().unwrap_or("A");
+        let bits = |i: usize| r.get::<_, i64>(i).map(|b| f64::from_bits(b as u64));
+        let params = r.get_ref(8)?.as_str().unwrap_or("");
+        if params != last_params.0 {
+            last_params = (
+                params.to_string(),
+                if params.is_empty() { Vec::new() } else { params.split(',').map(str::to_string).collect() },
+            );
+        }
+        let mode = r.get_ref(7)?.as_str().unwrap_or("R");
+        out.push(ProfileStub {
+            row_id: r.get(0)?,
+            key: ProfileKey {
+                platform: r.get(1)?,
+                cycle: r.get(2)?,
+                direction: if dir == "D" { DirectionKey::D } else { DirectionKey::A },
+            },
+            time: from_ts(r.get(4)?),
+            position: Point::new(bits(5)?, bits(6)?).ok(),
+            data_mode: DataMode::from_char(mode.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime),
+            params: last_params.1.clone(),
+            source_format: SourceFormat::parse(r.get_ref(9)?.as_str().unwrap_or(""))
+                .unwrap_or(SourceFormat::ArgoNetcdf),
+            position_qc: QcFlag::from_byte(r.get::<_, i64>(10)? as u8),
+        });
+    }
+    Ok(out)
+}
+
 fn ts(t: Option<DateTime<Utc>>) -> Option<i64> {
     t.map(|t| t.timestamp())
 }
@@ -311,7 +399,8 @@ impl SqliteStore {
         let writer = pool_opts(1).connect_with(opts.clone()).await?;
         // An in-memory database lives in its one connection: readers share the writer's.
         let pool = if memory { writer.clone() } else { pool_opts(4).connect_with(opts).await? };
-        let store = SqliteStore { pool, writer };
+        let direct = (!memory).then(|| crate::sqlite_read::Readers::new(path));
+        let store = SqliteStore { pool, writer, direct };
         store.migrate().await?;
         Ok(store)
     }
@@ -340,6 +429,19 @@ impl SqliteStore {
                    AND lon >= ? AND lon <= ? AND lat >= ? AND lat <= ? AND time >= ? AND time < ?{}",
                 if f.platform.is_some() { " AND platform = ?" } else { "" }
             ));
+        }
+        if let Some(direct) = &self.direct {
+            let sql = parts.join(" UNION ALL ");
+            let mut binds: Vec<rusqlite::types::Value> = Vec::with_capacity(boxes.len() * 7);
+            for b in &boxes {
+                binds.extend([b.west, b.east, b.south, b.north].map(rusqlite::types::Value::Real));
+                binds.push(time.start().timestamp().into());
+                binds.push(time.end().timestamp().into());
+                if let Some(p) = &f.platform {
+                    binds.push(p.clone().into());
+                }
+            }
+            return direct.with_blocking(move |c| space_rows(c, &sql, binds)).await.map(Some);
         }
         let sql = format!(
             "SELECT json_group_array(json_array(id, platform, cycle, direction, time, lon_bits, lat_bits, data_mode,
@@ -855,34 +957,98 @@ pub(crate) fn parse_attrs(json: &str) -> Vec<(String, String)> {
     out
 }
 
-fn profile_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Profile, StoreError> {
-    let dir: String = row.try_get("direction")?;
-    let direction = Direction::from_char(dir.bytes().next().unwrap_or(b'A')).unwrap_or(Direction::Ascending);
-    let mut p = Profile::empty(row.try_get::<String, _>("platform")?, row.try_get::<i32, _>("cycle")?, direction);
-    p.time = from_ts(row.try_get("time")?);
-    p.time_qc = QcFlag::from_byte(row.try_get::<i64, _>("time_qc")? as u8);
-    let (lon, lat): (Option<f64>, Option<f64>) = (row.try_get("lon")?, row.try_get("lat")?);
-    p.position = match (lon, lat) {
-        (Some(lon), Some(lat)) => Point::new(lon, lat).ok(),
-        _ => None,
-    };
-    p.position_qc = QcFlag::from_byte(row.try_get::<i64, _>("position_qc")? as u8);
-    let mode: String = row.try_get("data_mode")?;
-    p.data_mode = DataMode::from_char(mode.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime);
-    p.data_centre = row.try_get("data_centre")?;
-    p.project_name = row.try_get("project_name")?;
-    p.pi_name = row.try_get("pi_name")?;
-    p.platform_type = row.try_get("platform_type")?;
-    p.wmo_inst_type = row.try_get("wmo_inst_type")?;
-    p.positioning_system = row.try_get("positioning_system")?;
-    p.vertical_sampling_scheme = row.try_get("vertical_sampling_scheme")?;
-    p.config_mission_number = row.try_get("config_mission_number")?;
-    let fmt: String = row.try_get("source_format")?;
-    p.source_format = SourceFormat::parse(&fmt).unwrap_or(SourceFormat::ArgoNetcdf);
-    p.source_file = row.try_get("source_file")?;
-    let blob: Vec<u8> = row.try_get("levels")?;
-    p.params = decode_levels(&blob).map_err(StoreError::Corrupt)?;
-    Ok(p)
+/// A `profiles` ⋈ `profile_levels` row as stored, in [`PROFILE_COLUMNS`] order; read by sqlx or rusqlite.
+struct RawProfile {
+    platform: String,
+    cycle: i32,
+    direction: String,
+    time: Option<i64>,
+    time_qc: i64,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    position_qc: i64,
+    data_mode: String,
+    text: [String; 7],
+    config_mission_number: Option<i32>,
+    source_format: String,
+    source_file: String,
+    levels: Vec<u8>,
+}
+
+impl RawProfile {
+    /// `off` is the index of the first profile column (after any leading columns of the statement).
+    fn from_sqlx(row: &sqlx::sqlite::SqliteRow, off: usize) -> Result<RawProfile, StoreError> {
+        let text = |i: usize| row.try_get::<String, _>(off + i);
+        Ok(RawProfile {
+            platform: row.try_get(off)?,
+            cycle: row.try_get(off + 1)?,
+            direction: row.try_get(off + 2)?,
+            time: row.try_get(off + 3)?,
+            time_qc: row.try_get(off + 4)?,
+            lon: row.try_get(off + 5)?,
+            lat: row.try_get(off + 6)?,
+            position_qc: row.try_get(off + 7)?,
+            data_mode: row.try_get(off + 8)?,
+            text: [text(9)?, text(10)?, text(11)?, text(12)?, text(13)?, text(14)?, text(15)?],
+            config_mission_number: row.try_get(off + 16)?,
+            source_format: row.try_get(off + 17)?,
+            source_file: row.try_get(off + 18)?,
+            levels: row.try_get(off + 19)?,
+        })
+    }
+
+    fn from_rusqlite(row: &rusqlite::Row, off: usize) -> rusqlite::Result<RawProfile> {
+        let text = |i: usize| row.get::<_, String>(off + i);
+        Ok(RawProfile {
+            platform: row.get(off)?,
+            cycle: row.get(off + 1)?,
+            direction: row.get(off + 2)?,
+            time: row.get(off + 3)?,
+            time_qc: row.get(off + 4)?,
+            lon: row.get(off + 5)?,
+            lat: row.get(off + 6)?,
+            position_qc: row.get(off + 7)?,
+            data_mode: row.get(off + 8)?,
+            text: [text(9)?, text(10)?, text(11)?, text(12)?, text(13)?, text(14)?, text(15)?],
+            config_mission_number: row.get(off + 16)?,
+            source_format: row.get(off + 17)?,
+            source_file: row.get(off + 18)?,
+            levels: row.get(off + 19)?,
+        })
+    }
+
+    fn into_profile(self) -> Result<Profile, StoreError> {
+        let direction =
+            Direction::from_char(self.direction.bytes().next().unwrap_or(b'A')).unwrap_or(Direction::Ascending);
+        let mut p = Profile::empty(self.platform, self.cycle, direction);
+        p.time = from_ts(self.time);
+        p.time_qc = QcFlag::from_byte(self.time_qc as u8);
+        p.position = match (self.lon, self.lat) {
+            (Some(lon), Some(lat)) => Point::new(lon, lat).ok(),
+            _ => None,
+        };
+        p.position_qc = QcFlag::from_byte(self.position_qc as u8);
+        p.data_mode = DataMode::from_char(self.data_mode.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime);
+        [
+            p.data_centre,
+            p.project_name,
+            p.pi_name,
+            p.platform_type,
+            p.wmo_inst_type,
+            p.positioning_system,
+            p.vertical_sampling_scheme,
+        ] = self.text;
+        p.config_mission_number = self.config_mission_number;
+        p.source_format = SourceFormat::parse(&self.source_format).unwrap_or(SourceFormat::ArgoNetcdf);
+        p.source_file = self.source_file;
+        p.params = decode_levels(&self.levels).map_err(StoreError::Corrupt)?;
+        Ok(p)
+    }
+}
+
+/// A profile from a sqlx row whose profile columns start at `off`.
+fn profile_from_row(row: &sqlx::sqlite::SqliteRow, off: usize) -> Result<Profile, StoreError> {
+    RawProfile::from_sqlx(row, off)?.into_profile()
 }
 
 const PROFILE_COLUMNS: &str =
@@ -1011,6 +1177,21 @@ impl crate::Store for SqliteStore {
 
     async fn profile(&self, key: &ProfileKey) -> Result<Option<Profile>, StoreError> {
         let dir = if key.direction == DirectionKey::D { "D" } else { "A" };
+        if let Some(direct) = &self.direct {
+            // One primary-key probe: run inline (see `sqlite_read`).
+            let raw = direct.with(|c| {
+                let mut st = c.prepare_cached(&format!(
+                    "SELECT {PROFILE_COLUMNS} FROM profiles p JOIN profile_levels l ON l.id = p.id
+                     WHERE p.platform = ?1 AND p.cycle = ?2 AND p.direction = ?3"
+                ))?;
+                let mut rows = st.query(rusqlite::params![key.platform, key.cycle, dir])?;
+                Ok(match rows.next()? {
+                    Some(r) => Some(RawProfile::from_rusqlite(r, 0)?),
+                    None => None,
+                })
+            })?;
+            return raw.map(RawProfile::into_profile).transpose();
+        }
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {PROFILE_COLUMNS} FROM profiles p JOIN profile_levels l ON l.id = p.id
              WHERE p.platform = ? AND p.cycle = ? AND p.direction = ?"
@@ -1020,7 +1201,7 @@ impl crate::Store for SqliteStore {
         .bind(dir)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(profile_from_row).transpose()
+        row.as_ref().map(|r| profile_from_row(r, 0)).transpose()
     }
 
     async fn profiles(&self, f: &ProfileFilter) -> Result<Vec<Profile>, StoreError> {
@@ -1108,6 +1289,24 @@ impl crate::Store for SqliteStore {
     }
 
     async fn profiles_by_row_ids(&self, ids: &[i64]) -> Result<Vec<Profile>, StoreError> {
+        if let Some(direct) = &self.direct {
+            let ids = ids.to_vec();
+            return direct
+                .with_blocking(move |c| {
+                    let mut st = c.prepare_cached(&format!(
+                        "SELECT {PROFILE_COLUMNS} FROM profiles p JOIN profile_levels l ON l.id = p.id WHERE p.id = ?1"
+                    ))?;
+                    let mut out = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        let mut rows = st.query([id])?;
+                        if let Some(r) = rows.next()? {
+                            out.push(RawProfile::from_rusqlite(r, 0)?.into_profile()?);
+                        }
+                    }
+                    Ok(out)
+                })
+                .await;
+        }
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
@@ -1121,7 +1320,7 @@ impl crate::Store for SqliteStore {
             let rows = q.fetch_all(&self.pool).await?;
             let mut by_id = std::collections::HashMap::with_capacity(rows.len());
             for row in &rows {
-                by_id.insert(row.try_get::<i64, _>("row_id")?, profile_from_row(row)?);
+                by_id.insert(row.try_get::<i64, _>("row_id")?, profile_from_row(row, 1)?);
             }
             out.extend(chunk.iter().filter_map(|id| by_id.remove(id)));
         }

@@ -14,8 +14,13 @@ use crate::{FileBatch, ProfileFilter, SqliteStore, Store};
 
 /// A fresh store of each backend under test, with a label for messages.
 pub(crate) async fn backends(test: &str) -> Vec<(&'static str, Arc<dyn Store>)> {
-    let mut v: Vec<(&'static str, Arc<dyn Store>)> =
-        vec![("sqlite", Arc::new(SqliteStore::open(":memory:").await.unwrap()))];
+    // A file database too: reads on files go through the direct readers (`sqlite_read`), not sqlx. The
+    // folder is kept (deleted with the system's temporary files) because the store outlives this function.
+    let file = tempfile::tempdir().unwrap().keep().join("store.db");
+    let mut v: Vec<(&'static str, Arc<dyn Store>)> = vec![
+        ("sqlite", Arc::new(SqliteStore::open(":memory:").await.unwrap())),
+        ("sqlite-file", Arc::new(SqliteStore::open(file.to_str().unwrap()).await.unwrap())),
+    ];
     if let Some(url) = crate::test_database_url() {
         // A small pool per test: the tests run in parallel against one server.
         let url = crate::fresh_schema_url(&url, test) + "&max_connections=4";
@@ -546,5 +551,86 @@ on_every_backend! {
             s.index_updates().await.unwrap(),
             vec![("aoml/1/profiles/D1_001.nc".to_string(), Some(du)), ("aoml/2/profiles/R2_001.nc".to_string(), None)]
         );
+    }
+
+    async fn accounts_keys_refresh_tokens_and_the_audit_log(s) {
+        use crate::{ApiKeyRecord, AuditEntry, RefreshTokenRecord};
+        let t = |sec: i64| chrono::DateTime::<Utc>::from_timestamp(sec, 0).unwrap();
+
+        // Users: UPSERT on the name, role and disabled flag changed in place.
+        let ada = s.put_user("ada", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", "researcher").await.unwrap();
+        assert_eq!((ada.name.as_str(), ada.role.as_str(), ada.disabled), ("ada", "researcher", false));
+        let again = s.put_user("ada", "$argon2id$new", "educator").await.unwrap();
+        assert_eq!((again.id, again.role.as_str(), again.password_hash.as_str()), (ada.id, "educator", "$argon2id$new"));
+        s.put_user("bob", "h", "guest").await.unwrap();
+        let names: Vec<String> = s.users().await.unwrap().into_iter().map(|u| u.name).collect();
+        assert_eq!(names, ["ada", "bob"]);
+        let changed = s.update_user("ada", Some("admin"), Some(true)).await.unwrap().unwrap();
+        assert_eq!((changed.role.as_str(), changed.disabled), ("admin", true));
+        let only_flag = s.update_user("ada", None, Some(false)).await.unwrap().unwrap();
+        assert_eq!((only_flag.role.as_str(), only_flag.disabled), ("admin", false));
+        assert_eq!(s.update_user("nobody", Some("admin"), None).await.unwrap(), None);
+        assert_eq!(s.user_by_id(ada.id).await.unwrap().unwrap().name, "ada");
+        assert_eq!(s.user_by_name("carol").await.unwrap(), None);
+
+        // Keys: found by hash, revoked once.
+        let k = ApiKeyRecord {
+            id: "a1b2c3d4".into(),
+            name: "buoy feed".into(),
+            key_hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+            permissions: vec!["ingest".into(), "read_data".into()],
+            owner: Some("ada".into()),
+            created_at: t(1_700_000_000),
+            revoked_at: None,
+        };
+        s.put_api_key(&k).await.unwrap();
+        s.put_api_key(&k).await.unwrap();
+        assert_eq!(s.api_key_by_hash(&k.key_hash).await.unwrap().as_ref(), Some(&k));
+        assert_eq!(s.api_keys().await.unwrap(), vec![k.clone()]);
+        assert!(s.revoke_api_key("a1b2c3d4", t(1_700_000_100)).await.unwrap());
+        assert!(!s.revoke_api_key("a1b2c3d4", t(1_700_000_200)).await.unwrap());
+        assert!(!s.revoke_api_key("nope", t(1_700_000_200)).await.unwrap());
+        assert_eq!(s.api_key_by_hash(&k.key_hash).await.unwrap().unwrap().revoked_at, Some(t(1_700_000_100)));
+
+        // Refresh tokens: one revocation wins; revoking a user's tokens counts the live ones.
+        for jti in ["r1", "r2", "r3"] {
+            let rt = RefreshTokenRecord {
+                jti: jti.into(),
+                user_id: ada.id,
+                issued_at: t(1_700_000_000),
+                expires_at: t(1_702_592_000),
+                revoked_at: None,
+            };
+            s.put_refresh_token(&rt).await.unwrap();
+        }
+        assert_eq!(s.refresh_token("r1").await.unwrap().unwrap().expires_at, t(1_702_592_000));
+        assert!(s.revoke_refresh_token("r1", t(1_700_000_500)).await.unwrap());
+        assert!(!s.revoke_refresh_token("r1", t(1_700_000_600)).await.unwrap());
+        assert_eq!(s.refresh_token("r1").await.unwrap().unwrap().revoked_at, Some(t(1_700_000_500)));
+        assert_eq!(s.revoke_user_refresh_tokens(ada.id, t(1_700_000_700)).await.unwrap(), 2);
+        assert_eq!(s.refresh_token("missing").await.unwrap(), None);
+
+        // Audit: newest first, paged by id.
+        for (i, action) in ["login", "key_created", "ingest"].iter().enumerate() {
+            s.append_audit(&AuditEntry {
+                id: 0,
+                at: chrono::DateTime::<Utc>::from_timestamp_millis(1_700_000_000_123 + i as i64).unwrap(),
+                actor: Some("user:ada".into()),
+                action: action.to_string(),
+                target: None,
+                outcome: "ok".into(),
+                detail: format!("step {i}"),
+                ip: Some("127.0.0.1".into()),
+                request_id: None,
+            })
+            .await
+            .unwrap();
+        }
+        let log = s.audit_log(2, None).await.unwrap();
+        assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["ingest", "key_created"]);
+        assert_eq!(log[0].at.timestamp_millis(), 1_700_000_000_125);
+        let older = s.audit_log(10, Some(log[1].id)).await.unwrap();
+        assert_eq!(older.len(), 1);
+        assert_eq!((older[0].action.as_str(), older[0].detail.as_str()), ("login", "step 0"));
     }
 }

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use chrono::{DateTime, Duration, Utc};
 use model::{PlatformKind, QcFlag, SeriesPoint, TimeRange, Variable};
 use serde::{Deserialize, Serialize};
@@ -368,27 +367,15 @@ pub struct IngestOut {
     pub stored: u64,
 }
 
-/// Stores JSON observations in one transaction, behind the configured bearer key. The whole batch is
-/// validated first: one bad item rejects it with a 400 naming the item, and nothing is stored.
-#[utoipa::path(post, path = "/api/observations/ingest/", tag = "seed", request_body = Vec<Observation>, security(("bearer" = [])), responses((status = 200, body = IngestOut), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
+/// Stores JSON observations in one transaction; needs the `ingest` permission (an API key with it, an
+/// admin's token, or the key in `HALOCLINE_INGEST_KEY`). The whole batch is validated first: one bad
+/// item rejects it with a 400 naming the item, and nothing is stored.
+#[utoipa::path(post, path = "/api/observations/ingest/", tag = "seed", request_body = Vec<Observation>, security(("bearer" = []), ("api_key" = [])), responses((status = 200, body = IngestOut), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 401, description = "no or bad credential", body = ErrorBody), (status = 403, description = "needs the ingest permission", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 pub async fn ingest_observations(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: crate::auth::handlers::Caller,
     body: Result<Json<Vec<Observation>>, JsonRejection>,
 ) -> Result<Json<IngestOut>, ApiError> {
-    let Some(key) = &state.ingest_key else {
-        return Err(ApiError {
-            code: model::ErrorCode::Unavailable,
-            message: "ingest is disabled: set HALOCLINE_INGEST_KEY".into(),
-        });
-    };
-    let given = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    if given != Some(key.as_str()) {
-        return Err(ApiError {
-            code: model::ErrorCode::Unauthorized,
-            message: "a valid bearer key is required".into(),
-        });
-    }
     let Json(items) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let mut points = Vec::with_capacity(items.len());
     for (i, o) in items.iter().enumerate() {
@@ -438,5 +425,14 @@ pub async fn ingest_observations(
             at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         });
     }
+    crate::auth::handlers::audit(
+        &*state.store,
+        Some(&caller),
+        "ingest",
+        Some(&batch.source),
+        "ok",
+        format!("{} received, {} stored", items.len(), written.series_points),
+    )
+    .await;
     Ok(Json(IngestOut { received: items.len(), stored: written.series_points }))
 }

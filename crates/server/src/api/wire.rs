@@ -86,7 +86,25 @@ pub struct ArgovisProfile {
     /// `[[names], ["units", "data_keys_mode"], [[units, mode], ...]]`.
     #[schema(value_type = Vec<Object>)]
     pub data_info: (Vec<String>, [&'static str; 2], Vec<(String, char)>),
-    pub data: Vec<Vec<Option<f64>>>,
+    #[schema(value_type = Vec<Vec<Option<f64>>>)]
+    pub data: Vec<Vec<Option<Cell>>>,
+}
+
+/// One number of a profile document's `data`: a measurement as its f32, printed as the shortest decimal
+/// that reads back as the same f32 (27.212999 stays, 3.0 → 3.0), or a QC digit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell {
+    Value(f32),
+    Qc(u8),
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Cell::Value(x) => s.serialize_f32(x),
+            Cell::Qc(d) => s.serialize_f64(f64::from(d)),
+        }
+    }
 }
 
 /// Argovis' name for an Argo parameter (`TEMP` → `temperature`, `DOXY` → `doxy`).
@@ -99,9 +117,9 @@ pub fn argovis_name(argo: &str) -> String {
     }
 }
 
-/// Rounds an f32 to the shortest decimal that reads back as the same f32 (27.212999 stays, 3.0 → 3).
-fn f32_json(x: f32) -> Option<f64> {
-    if x.is_nan() { None } else { format!("{x}").parse().ok() }
+/// A measurement cell; `None` (JSON null) for a missing value.
+fn f32_json(x: f32) -> Option<Cell> {
+    (!x.is_nan()).then_some(Cell::Value(x))
 }
 
 /// Which of a parameter's values a profile document carries.
@@ -162,7 +180,7 @@ impl ArgovisProfile {
             names.push(name.clone());
             info.push((units, c.data_mode.to_char()));
             if with_qc {
-                data.push((0..c.len()).map(|i| values.qc(c, i).and_then(|q| q.digit()).map(f64::from)).collect());
+                data.push((0..c.len()).map(|i| values.qc(c, i).and_then(|q| q.digit()).map(Cell::Qc)).collect());
                 names.push(format!("{name}_argoqc"));
                 info.push((String::new(), c.data_mode.to_char()));
             }

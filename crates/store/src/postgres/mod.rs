@@ -6,6 +6,7 @@
 //! other libpq-style options are sqlx's; `max_connections` (pool size, default 10) and `schema` (created
 //! when missing, then first on the search path) are read here.
 
+mod auth;
 mod schema;
 
 use std::collections::{HashMap, HashSet};

@@ -182,6 +182,49 @@ CREATE TABLE query_history (
 CREATE INDEX query_history_asked_at ON query_history (asked_at);
 "#,
     ),
+    (
+        5,
+        r#"
+-- Accounts (store/src/auth.rs): users with argon2 PHC hashes, API keys by SHA-256, refresh tokens by id,
+-- and the audit log of auth events and writes.
+CREATE TABLE users (
+    id bigserial PRIMARY KEY,
+    name text COLLATE "C" NOT NULL UNIQUE,
+    password_hash text NOT NULL,
+    role text NOT NULL,
+    disabled boolean NOT NULL DEFAULT false,
+    created_at bigint NOT NULL
+);
+CREATE TABLE api_keys (
+    id text COLLATE "C" PRIMARY KEY,
+    name text NOT NULL,
+    key_hash text NOT NULL UNIQUE,
+    permissions text NOT NULL,
+    owner text,
+    created_at bigint NOT NULL,
+    revoked_at bigint
+);
+CREATE TABLE refresh_tokens (
+    jti text PRIMARY KEY,
+    user_id bigint NOT NULL REFERENCES users (id),
+    issued_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    revoked_at bigint
+);
+CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
+CREATE TABLE audit_log (
+    id bigserial PRIMARY KEY,
+    at_ms bigint NOT NULL,
+    actor text,
+    action text NOT NULL,
+    target text,
+    outcome text NOT NULL,
+    detail text NOT NULL,
+    ip text,
+    request_id text
+);
+"#,
+    ),
 ];
 
 /// The partition holding a UTC year, e.g. `profiles_y2020`.
