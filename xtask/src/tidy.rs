@@ -10,6 +10,7 @@ pub fn workspace_root() -> PathBuf {
 /// The crates each crate may depend on (workspace crates only).
 const ALLOWED: &[(&str, &[&str])] = &[
     ("model", &[]),
+    ("replay", &[]),
     ("compute", &["model"]),
     ("formats", &["model"]),
     ("store", &["model"]),

@@ -7,6 +7,7 @@ mod bench_api;
 mod bench_erddap;
 mod bench_nlq;
 mod db_cmd;
+mod fetch_cmd;
 mod ingest_cmd;
 mod ops_cmd;
 mod qc_cmd;
@@ -71,6 +72,27 @@ enum Command {
         schedule: bool,
         #[command(flatten)]
         jobs: schedule_cmd::JobsArg,
+        /// Let `?live=true` queries refresh from the live sources first (within the live deadline).
+        #[arg(long, env = "HALOCLINE_LIVE")]
+        live: bool,
+        #[command(flatten)]
+        sources: fetch_cmd::SourceArgs,
+    },
+    /// One run of a live source (ndbc, ndbc-stations, argo-gdac, argo-erddap, griddap, crw-vs, copernicus):
+    /// fetch with retries, read, and store idempotently; prints what it did.
+    Fetch {
+        /// The source to run.
+        source: String,
+        /// Only data from then on: YYYY-MM-DD, an ISO time, or an age (36h, 7d).
+        #[arg(long)]
+        since: Option<String>,
+        /// The source's server (replaces its default base URL).
+        #[arg(long)]
+        base_url: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        sources: fetch_cmd::SourceArgs,
     },
     /// Ingest the bundled sample data into ./halocline-demo.db (if empty) and serve it.
     Demo {
@@ -243,10 +265,11 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }),
-        Command::Serve { db, bind, auth, schedule, jobs, ops } => runtime()?.block_on(async {
+        Command::Serve { db, bind, auth, schedule, jobs, ops, live, sources } => runtime()?.block_on(async {
             let url = db.url("halocline.db");
             let auth = auth.config()?;
             let store = store::open(&url).await?;
+            let live = if live { Some(ingest::sources::Sources::new(sources.config()?)?) } else { None };
             if schedule {
                 let scheduler = schedule_cmd::build(store.clone(), &jobs)?;
                 for (name, cadence) in scheduler.jobs() {
@@ -258,7 +281,22 @@ fn main() -> anyhow::Result<()> {
                     }
                 });
             }
-            serve(store, &bind, &url, &ops, auth).await
+            serve(store, &bind, &url, &ops, auth, live).await
+        }),
+        Command::Fetch { source, since, base_url, db, sources } => runtime()?.block_on(async {
+            let mut config = sources.config()?;
+            if let Some(u) = &base_url {
+                config.set_base_url(&source, u)?;
+            }
+            let since = since.map(|s| fetch_cmd::parse_since(&s, chrono::Utc::now())).transpose()?;
+            let store = store::open(&db.url("halocline.db")).await?;
+            let report = ingest::sources::run_source(&*store, &source, &config, since).await?;
+            fetch_cmd::print_report(&report);
+            store.checkpoint().await?;
+            if !report.is_success() {
+                anyhow::bail!("{source}: {} rejected, {} failed", report.rejected.len(), report.failed.len());
+            }
+            Ok(())
         }),
         Command::Users { what } => runtime()?.block_on(auth_cmd::users(what)),
         Command::Keys { what } => runtime()?.block_on(auth_cmd::keys(what)),
@@ -286,7 +324,7 @@ fn main() -> anyhow::Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(store, &bind, &url, &ops, auth).await
+            serve(store, &bind, &url, &ops, auth, None).await
         }),
         Command::Nlq { now, json, question } => {
             let now = match now {
@@ -347,7 +385,9 @@ async fn serve(
     url: &str,
     ops: &ops_cmd::OpsArgs,
     auth: server::auth::AuthConfig,
+    live: Option<std::sync::Arc<ingest::sources::Sources>>,
 ) -> anyhow::Result<()> {
+    ingest::sources::http::describe_metrics();
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     println!("serving {url} on http://{addr}");
@@ -359,8 +399,11 @@ async fn serve(
     );
     println!("       http://{addr}/api/reefs/florida_keys/heatstress?startDate=2023-07-01&endDate=2023-10-01");
     let ingest_key = std::env::var("HALOCLINE_INGEST_KEY").ok().filter(|k| !k.is_empty());
-    let state =
-        server::AppState::new(store).with_ingest_key(ingest_key).with_auth(auth).with_notify(ops_cmd::notify_config());
+    let state = server::AppState::new(store)
+        .with_ingest_key(ingest_key)
+        .with_auth(auth)
+        .with_notify(ops_cmd::notify_config())
+        .with_live(live);
     ops_cmd::start(&state, ops).await?;
     println!("press Ctrl-C to stop");
     server::serve(listener, state).await?;

@@ -105,31 +105,54 @@ pub fn retention_job(keep: u32, dir: PathBuf) -> Arc<dyn Job> {
     })
 }
 
-/// **The hook for live sources.** A `fetch SOURCE [ARGS]` job line becomes the job this returns.
-///
-/// After the sources branch is merged, return a job that calls the source's library entry point with
-/// the run's store and `ctx.last_success` as `since` (the start of the last successful run of this job,
-/// `None` on the first run), e.g.
-///
-/// ```text
-/// let source = source.to_string();
-/// Ok(job_fn(move |ctx| {
-///     let source = source.clone();
-///     async move {
-///         let config = ingest::sources::SourceConfig::default();
-///         let added = ingest::sources::run_source(&*ctx.store, &source, &config, ctx.last_success).await?;
-///         Ok(RunOutcome { rows_added: added, note: None })
-///     }
-/// }))
-/// ```
-///
-/// and list the sources in README's scheduler section. Cadence, overlap, run log and restart are the
-/// scheduler's business; the job only fetches.
+/// The live sources every `fetch` job shares (one client: per-host limits and fetch counters), configured
+/// like `halocline fetch`: default servers, overridden by `HALOCLINE_NDBC_URL`, `HALOCLINE_GDAC_URL`, ...
+fn shared_sources() -> anyhow::Result<Arc<ingest::sources::Sources>> {
+    static SOURCES: std::sync::OnceLock<Arc<ingest::sources::Sources>> = std::sync::OnceLock::new();
+    if let Some(s) = SOURCES.get() {
+        return Ok(s.clone());
+    }
+    /// `fetch`'s source options read from the environment alone.
+    #[derive(clap::Parser)]
+    struct FromEnv {
+        #[command(flatten)]
+        sources: crate::fetch_cmd::SourceArgs,
+    }
+    let config = <FromEnv as clap::Parser>::try_parse_from(["halocline"])?.sources.config()?;
+    let sources = ingest::sources::Sources::new(config)?;
+    Ok(SOURCES.get_or_init(|| sources).clone())
+}
+
+/// A `fetch SOURCE` job line: one run of the live source per tick, fetching what is new since the start of
+/// the job's last successful run (everything the source offers on the first run). A run in which some
+/// request failed or some answer was unreadable is recorded as failed, with what was stored still kept.
+/// Cadence, overlap, run log and restart are the scheduler's business; the job only fetches.
 pub fn source_job(source: &str, args: &[String]) -> anyhow::Result<Arc<dyn Job>> {
-    let _ = args;
-    anyhow::bail!(
-        "fetch {source:?}: live sources are not part of this build yet; schedule `ingest DIR` or `retention DAYS DIR`"
-    )
+    anyhow::ensure!(args.is_empty(), "fetch {source}: takes no arguments (configure sources with HALOCLINE_*_URL)");
+    anyhow::ensure!(
+        ingest::sources::SOURCE_NAMES.contains(&source),
+        "fetch {source:?}: unknown source; one of {}",
+        ingest::sources::SOURCE_NAMES.join(", ")
+    );
+    let sources = shared_sources()?;
+    let source = source.to_string();
+    Ok(job_fn(move |ctx| {
+        let (sources, source) = (sources.clone(), source.clone());
+        async move {
+            let report = sources.run(&*ctx.store, &source, ctx.last_success).await?;
+            let note = format!(
+                "{} answers, {} empty, {} rejected, {} failed",
+                report.answers,
+                report.empty,
+                report.rejected.len(),
+                report.failed.len()
+            );
+            if !report.is_success() {
+                return Err(ingest::schedule::JobError(format!("{source}: {note}")));
+            }
+            Ok(RunOutcome { rows_added: report.rows_written(), note: Some(note) })
+        }
+    }))
 }
 
 /// A scheduler with every configured job (an error if none is).
@@ -211,6 +234,10 @@ mod tests {
         let bad = parse_line("window | daily | retention thirty /a").unwrap().unwrap();
         assert!(make_job(&bad).is_err());
         let live = parse_line("ndbc | hourly | fetch ndbc").unwrap().unwrap();
-        assert!(make_job(&live).err().unwrap().to_string().contains("not part of this build"));
+        assert!(make_job(&live).is_ok());
+        let unknown = parse_line("x | hourly | fetch noaa").unwrap().unwrap();
+        assert!(make_job(&unknown).err().unwrap().to_string().contains("unknown source"));
+        let extra = parse_line("x | hourly | fetch ndbc 44005").unwrap().unwrap();
+        assert!(make_job(&extra).err().unwrap().to_string().contains("takes no arguments"));
     }
 }

@@ -9,6 +9,7 @@ pub mod heat;
 pub mod heat_grid;
 pub mod qc;
 pub mod schedule;
+pub mod sources;
 
 use formats::{Dataset, Detected, Diagnostic};
 use store::{FileBatch, IndexRow, Store, StoreError, WriteCounts};
@@ -191,19 +192,7 @@ pub fn to_batch(
         }
         Dataset::ProfileIndex(rows) => {
             c.index_rows = rows.len() as u64;
-            b.index_rows = rows
-                .into_iter()
-                .map(|r| IndexRow {
-                    file: r.file,
-                    time: r.date,
-                    lat: r.latitude,
-                    lon: r.longitude,
-                    ocean: r.ocean,
-                    profiler_type: r.profiler_type,
-                    institution: r.institution,
-                    date_update: r.date_update,
-                })
-                .collect();
+            b.index_rows = rows.into_iter().map(index_row).collect();
         }
         Dataset::Grids(grids) => {
             c.grids = grids.len() as u64;
@@ -211,6 +200,20 @@ pub fn to_batch(
         }
     }
     (b, c, diagnostics)
+}
+
+/// A GDAC index entry as the store keeps it.
+pub fn index_row(r: formats::gdac_index::IndexEntry) -> IndexRow {
+    IndexRow {
+        file: r.file,
+        time: r.date,
+        lat: r.latitude,
+        lon: r.longitude,
+        ocean: r.ocean,
+        profiler_type: r.profiler_type,
+        institution: r.institution,
+        date_update: r.date_update,
+    }
 }
 
 /// Writes one batch (one transaction), then recomputes the heat stress of reef sites that received SST.

@@ -35,6 +35,8 @@ pub struct AppState {
     pub alerts: Arc<alert::Engine>,
     /// Credentials, read protection, rate limits, CORS and body limits (`auth/`).
     pub auth: Arc<auth::AuthConfig>,
+    /// Live sources asked by `?live=true` queries; `None` answers them from the store.
+    pub live: Option<Arc<ingest::sources::Sources>>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             events: tokio::sync::broadcast::channel(64).0,
             telemetry: Default::default(),
             auth: Arc::new(auth::AuthConfig::dev()),
+            live: None,
         }
     }
 
@@ -63,6 +66,11 @@ impl AppState {
     /// The same state under these auth settings.
     pub fn with_auth(self, auth: auth::AuthConfig) -> AppState {
         AppState { auth: Arc::new(auth), ..self }
+    }
+
+    /// The same state with `?live=true` queries refreshed from `sources` first.
+    pub fn with_live(self, sources: Option<Arc<ingest::sources::Sources>>) -> AppState {
+        AppState { live: sources, ..self }
     }
 }
 

@@ -242,6 +242,9 @@ pub trait Store: AuthStore + Send + Sync {
     async fn profile_platforms_latest(&self) -> Result<Vec<PlatformLatest>, StoreError>;
     async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError>;
     async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError>;
+    /// Every stored GDAC index row's file and `date_update` (what a live GDAC run diffs a new index
+    /// against), ordered by file.
+    async fn index_updates(&self) -> Result<Vec<(String, Option<DateTime<Utc>>)>, StoreError>;
 
     /// One summary per stored gridded variable (dataset, variable), ordered by dataset and variable.
     async fn grid_summaries(&self) -> Result<Vec<model::GridSummary>, StoreError>;

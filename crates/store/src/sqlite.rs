@@ -1523,6 +1523,12 @@ impl crate::Store for SqliteStore {
             .collect())
     }
 
+    async fn index_updates(&self) -> Result<Vec<(String, Option<DateTime<Utc>>)>, StoreError> {
+        let rows: Vec<(String, Option<i64>)> =
+            sqlx::query_as("SELECT file, date_update FROM profile_index ORDER BY file").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(f, d)| (f, d.and_then(|s| DateTime::from_timestamp(s, 0)))).collect())
+    }
+
     async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError> {
         let row = sqlx::query(
             "SELECT id, name, lon, lat, mmm, monthly_means, first_valid_dhw, first_valid_baa, polygon FROM reef_sites WHERE id = ?",

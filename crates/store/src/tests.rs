@@ -617,6 +617,31 @@ on_every_backend! {
 }
 
 on_every_backend! {
+    async fn index_updates_list_stored_index_rows_with_their_update_time(s) {
+        assert!(s.index_updates().await.unwrap().is_empty());
+        let row = |file: &str, du: Option<chrono::DateTime<Utc>>| crate::IndexRow {
+            file: file.into(),
+            time: Some(Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap()),
+            lat: Some(1.5),
+            lon: Some(-20.25),
+            ocean: "A".into(),
+            profiler_type: Some(845),
+            institution: "AO".into(),
+            date_update: du,
+        };
+        let du = Utc.with_ymd_and_hms(2023, 4, 27, 11, 24, 25).unwrap();
+        let batch = FileBatch {
+            source: "index".into(),
+            index_rows: vec![row("aoml/2/profiles/R2_001.nc", None), row("aoml/1/profiles/D1_001.nc", Some(du))],
+            ..Default::default()
+        };
+        assert_eq!(s.write_file(&batch).await.unwrap().index_rows, 2);
+        assert_eq!(
+            s.index_updates().await.unwrap(),
+            vec![("aoml/1/profiles/D1_001.nc".to_string(), Some(du)), ("aoml/2/profiles/R2_001.nc".to_string(), None)]
+        );
+    }
+
     async fn accounts_keys_refresh_tokens_and_the_audit_log(s) {
         use crate::{ApiKeyRecord, AuditEntry, RefreshTokenRecord};
         let t = |sec: i64| chrono::DateTime::<Utc>::from_timestamp(sec, 0).unwrap();

@@ -7,6 +7,7 @@ pub mod chat_wire;
 pub mod dashboard;
 pub mod grids;
 pub mod grids_wire;
+pub mod live;
 pub mod ops;
 mod params;
 pub mod science;

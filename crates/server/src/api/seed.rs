@@ -32,10 +32,28 @@ pub struct LatestOut {
     pub depth: f64,
     pub value: f64,
     pub quality_flag: Option<u8>,
+    /// `live_api` when `live=true` refreshed the data from the live source, else `local_db`.
+    pub data_source: &'static str,
+    /// When the data was fetched (from the live API or the store), ISO 8601.
+    pub fetched_at: String,
 }
 
-#[utoipa::path(get, path = "/data/latest", tag = "seed", responses((status = 200, body = Vec<LatestOut>)))]
-pub async fn latest(State(state): State<AppState>) -> Result<Json<Vec<LatestOut>>, ApiError> {
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LiveParams {
+    /// Refresh from the live sources (NDBC realtime2) within their deadline before answering.
+    pub live: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/data/latest", tag = "seed", params(LiveParams), responses((status = 200, body = Vec<LatestOut>), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
+pub async fn latest(
+    State(state): State<AppState>,
+    params: Result<Query<LiveParams>, QueryRejection>,
+) -> Result<Json<Vec<LatestOut>>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let fresh = super::live::refresh(&state, p.live.unwrap_or(false), super::live::LiveTarget::Latest).await;
+    let fetched_at = super::live::fetched_at(&fresh);
     let now = Utc::now();
     let pts = state.store.series_latest().await?;
     Ok(Json(
@@ -48,6 +66,8 @@ pub async fn latest(State(state): State<AppState>) -> Result<Json<Vec<LatestOut>
                 depth: p.depth,
                 value: p.value,
                 quality_flag: p.qc.digit(),
+                data_source: fresh.data_source.as_str(),
+                fetched_at: fetched_at.clone(),
             })
             .collect(),
     ))

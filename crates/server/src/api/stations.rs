@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::argo::parse_region;
 use super::params::{SeriesParams, parse_instant};
-use super::wire;
+use super::{live, wire};
 use crate::{ApiError, AppState, ErrorBody};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -99,6 +99,8 @@ pub struct BuoySeriesParams {
     pub variable: Option<String>,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
+    /// Refresh from the live source (NDBC realtime2) within its deadline before answering.
+    pub live: Option<bool>,
 }
 
 #[utoipa::path(get, path = "/api/buoys/{id}/series", tag = "buoys", params(("id" = String, Path, description = "NDBC station id"), BuoySeriesParams), responses((status = 200, body = wire::SeriesOut), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -110,9 +112,10 @@ pub async fn buoy_series(
     let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let q = SeriesParams { platform: Some(id), variable: p.variable, start_date: p.start_date, end_date: p.end_date }
         .parse()?;
+    let fresh = live::refresh(&state, p.live.unwrap_or(false), live::LiveTarget::Buoy(&q.platform)).await;
     let points = state.store.series(&q.platform, &q.variable, q.time).await?;
     if points.is_empty() && !state.store.platforms(None).await?.iter().any(|s| s.platform.id == q.platform) {
         return Err(ApiError::not_found(format!("no matching results found: no buoy {}", q.platform)));
     }
-    Ok(Json(wire::SeriesOut::new(&q.platform, &q.variable, &points)))
+    Ok(Json(wire::SeriesOut::new(&q.platform, &q.variable, &points).with_freshness(&fresh)))
 }

@@ -231,9 +231,20 @@ pub struct SeriesOut {
     pub cf_standard_name: &'static str,
     pub count: usize,
     pub data: Vec<SeriesPointOut>,
+    /// `live_api` or `local_db` (answers that may ask for live data: `/api/buoys/{id}/series`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_source: Option<&'static str>,
+    /// When the data was fetched (from the live API or the store), ISO 8601.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
 }
 
 impl SeriesOut {
+    /// The same answer, saying where its data came from.
+    pub fn with_freshness(self, o: &ingest::sources::LiveOutcome) -> SeriesOut {
+        SeriesOut { data_source: Some(o.data_source.as_str()), fetched_at: Some(super::live::fetched_at(o)), ..self }
+    }
+
     pub fn new(platform: &str, variable: &str, points: &[SeriesPoint]) -> SeriesOut {
         let v = Variable::lookup(variable);
         SeriesOut {
@@ -246,6 +257,8 @@ impl SeriesOut {
                 .iter()
                 .map(|p| SeriesPointOut { time: iso(p.time), depth: p.depth, value: p.value, qc: p.qc.digit() })
                 .collect(),
+            data_source: None,
+            fetched_at: None,
         }
     }
 }

@@ -1194,6 +1194,14 @@ impl crate::Store for PgStore {
         Ok(out)
     }
 
+    async fn index_updates(&self) -> Result<Vec<(String, Option<DateTime<Utc>>)>, StoreError> {
+        let rows: Vec<(String, Option<i64>)> =
+            sqlx::query_as("SELECT file, extract(epoch FROM date_update)::int8 FROM profile_index ORDER BY file")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(f, d)| (f, d.and_then(|s| DateTime::from_timestamp(s, 0)))).collect())
+    }
+
     async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError> {
         let row = sqlx::query(
             "SELECT id, name, lon, lat, mmm, monthly_means, to_char(first_valid_dhw, 'YYYY-MM-DD') AS first_valid_dhw,

@@ -61,6 +61,8 @@ pub struct ChatRequest {
 pub struct ChatParams {
     /// Send the stages as server-sent events (interpretation, results, done).
     pub stream: Option<bool>,
+    /// For buoy questions: refresh from the live source (NDBC realtime2) within its deadline first.
+    pub live: Option<bool>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -382,6 +384,9 @@ pub async fn chat(
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let Json(req) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let mut asked = interpret(&state, &req).await?;
+    let buoys = matches!(asked.it.platform, Some(query::nlq::NlqPlatform::Buoy));
+    let live = params.live == Some(true) && buoys;
+    let data_source = super::live::refresh(&state, live, super::live::LiveTarget::Latest).await.data_source.as_str();
     if params.stream != Some(true) {
         let res = results(&state, &mut asked).await?;
         let it = &asked.it;
@@ -389,7 +394,7 @@ pub async fn chat(
             interpretation: InterpretationOut::new(it, true),
             clarification: clarification(it),
             results: res,
-            data_source: "local_db",
+            data_source,
             view: view_of(it),
             suggestions: suggestions(it),
             api_url: api_url(it),
@@ -414,7 +419,7 @@ pub async fn chat(
                         Ok(res) => serde_json::json!({
                             "results": res,
                             "clarification": clarification(&asked.it),
-                            "data_source": "local_db",
+                            "data_source": data_source,
                             "view": view_of(&asked.it),
                             "suggestions": suggestions(&asked.it),
                             "api_url": api_url(&asked.it),

@@ -183,3 +183,28 @@ async fn clarifications_streams_and_bad_requests() {
         assert_eq!(v["code"], "bad_request");
     }
 }
+
+#[tokio::test]
+async fn buoy_questions_with_live_refresh_first_and_say_where_the_data_came_from() {
+    let (_, store) = setup().await;
+    let r = replay::Replay::start().await;
+    let sample = format!("{}/../../data/sample/buoy/TPLM2_realtime2_2022-08-13.txt", env!("CARGO_MANIFEST_DIR"));
+    r.route("/data/realtime2/TPLM2.txt", replay::Recorded::file(200, "text/plain", sample));
+    let mut c = ingest::sources::SourcesConfig {
+        ndbc_files: vec!["TPLM2.txt".into()],
+        live_deadline: std::time::Duration::from_secs(5),
+        ..Default::default()
+    };
+    c.set_base_url("ndbc", &r.url()).unwrap();
+    let app = router(AppState::new(store.clone()).with_live(Some(ingest::sources::Sources::new(c).unwrap())));
+    let q = json!({"question": "latest buoy sea surface temperature in the Gulf of Maine", "now": "2026-06-15"});
+    let (s, bytes) = ask(&app, "/api/chat?live=true", q.clone()).await;
+    assert_eq!(s, StatusCode::OK);
+    let a: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(a["interpretation"]["platform"], "buoy");
+    assert_eq!(a["data_source"], "live_api", "{a}");
+    assert_eq!(r.hits("/data/realtime2/TPLM2.txt"), 1);
+    // Without live=true the store answers, and nothing is fetched.
+    assert_eq!(chat(&app, q).await["data_source"], "local_db");
+    assert_eq!(r.hits("/data/realtime2/TPLM2.txt"), 1);
+}
