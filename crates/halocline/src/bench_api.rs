@@ -287,6 +287,10 @@ pub async fn run(
         let text = String::from_utf8_lossy(&out.stdout);
         let rps = text.lines().find(|l| l.starts_with("Requests/sec")).unwrap_or("Requests/sec: ?");
         let lat = text.lines().find(|l| l.trim_start().starts_with("Latency")).unwrap_or("").trim();
+        // Only 2xx answers count: wrk reports any other status on a line of its own.
+        if let Some(bad) = text.lines().find(|l| l.contains("Non-2xx")) {
+            println!("\n(a) under wrk: {}", bad.trim());
+        }
         println!("\n(a) profile by id under wrk -t1 -c32 -d10s on loopback: {rps}; {lat}");
         srv.abort();
     } else {
