@@ -277,14 +277,16 @@ async fn ingest(app: &axum::Router, points: &[(&str, f64)]) {
 async fn high_sst_fires_once_through_a_webhook_deduplicates_and_resolves() {
     let state = state_with(&[]).await.with_ingest_key(Some("k".into()));
     let app = router(state.clone());
-    // Evaluations after every ingest; the timer is an hour away.
-    let workers = crate::spawn_workers(&state, Duration::from_secs(3600));
     let (url, mut rx) = webhook_receiver().await;
     let rule = json!({"name": "HighSST", "kind": "threshold", "variable": "sea_surface_temperature",
         "threshold": 29.0, "for_seconds": 600, "aggregate": "mean", "severity": "warning"});
     assert_eq!(call(&app, "PUT", "/api/alerts/rules/high-sst", Some(rule)).await.0, StatusCode::CREATED);
     let sub = json!({"receiver": "webhook", "target": url, "rule": "high-sst"});
     assert_eq!(call(&app, "PUT", "/api/alerts/subscriptions/ops", Some(sub)).await.0, StatusCode::CREATED);
+    // Evaluations after every ingest; the timer's first tick is now, the next an hour away. Started after
+    // the rule and its subscription exist: an evaluation that read the subscriptions before they existed
+    // and the data after the ingest would fire without telling anyone (and later ones de-duplicate).
+    let workers = crate::spawn_workers(&state, Duration::from_secs(3600));
 
     // 10 minutes of water above 29 °C.
     ingest(&app, &[("2024-08-01T12:00:00Z", 29.6), ("2024-08-01T12:05:00Z", 29.8), ("2024-08-01T12:10:00Z", 30.0)])

@@ -457,9 +457,6 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
             .pragma("cache_size", "-65536")
-            // Reads map the file (shared by every connection through the OS page cache) instead of one
-            // pread per page.
-            .pragma("mmap_size", "1073741824")
             // Bulk ingest writes hundreds of MB: checkpoint the WAL rarely (every 256 MB) and once at the
             // end of an ingest run (`Store::checkpoint`), instead of every 4 MB.
             .pragma("wal_autocheckpoint", "65536")

@@ -9,9 +9,11 @@
 //!   the async worker;
 //! - anything that reads many rows runs on the blocking pool (`spawn_blocking`).
 //!
-//! The connections are read-only in effect (`query_only`), in WAL mode beside sqlx's writer, with the
-//! same `mmap_size` and cache as the sqlx readers. An in-memory database has no file to share, so it
-//! keeps using sqlx.
+//! The connections are read-only in effect (`query_only`), in WAL mode beside sqlx's writer. Point
+//! lookups map the file (`mmap_size` 1 GiB: no copy per page). Bulk reads do not: they go through
+//! SQLite's own page cache (64 MiB per connection), so an answer that streams 20 M rows keeps a bounded
+//! resident set instead of mapping every page it touched. An in-memory database has no file to share, so
+//! it keeps using sqlx.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -26,7 +28,10 @@ const MAX_IDLE: usize = 8;
 /// A small pool of direct reader connections to one database file.
 pub(crate) struct Readers {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    /// Idle connections for point lookups (memory-mapped).
+    point: Mutex<Vec<Connection>>,
+    /// Idle connections for bulk reads (page cache only).
+    bulk: Mutex<Vec<Connection>>,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -37,27 +42,39 @@ impl From<rusqlite::Error> for StoreError {
 
 impl Readers {
     pub(crate) fn new(path: impl Into<PathBuf>) -> Arc<Readers> {
-        Arc::new(Readers { path: path.into(), idle: Mutex::new(Vec::new()) })
+        Arc::new(Readers { path: path.into(), point: Mutex::new(Vec::new()), bulk: Mutex::new(Vec::new()) })
     }
 
-    fn open(&self) -> Result<Connection, StoreError> {
+    fn open(&self, mmap: bool) -> Result<Connection, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(&self.path, flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;")?;
+        conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -65536;")?;
+        if mmap {
+            conn.execute_batch("PRAGMA mmap_size = 1073741824;")?;
+        }
         conn.set_prepared_statement_cache_capacity(64);
         Ok(conn)
     }
 
-    /// Runs `f` on an idle connection (opening one when none is idle) on the calling thread.
+    /// Runs `f` on an idle point-lookup connection (opening one when none is idle) on the calling thread.
     pub(crate) fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let taken = self.idle.lock().map_err(|_| StoreError::Read("reader pool poisoned".into()))?.pop();
+        self.with_in(&self.point, true, f)
+    }
+
+    fn with_in<T>(
+        &self,
+        pool: &Mutex<Vec<Connection>>,
+        mmap: bool,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let taken = pool.lock().map_err(|_| StoreError::Read("reader pool poisoned".into()))?.pop();
         let conn = match taken {
             Some(c) => c,
-            None => self.open()?,
+            None => self.open(mmap)?,
         };
         let out = f(&conn);
-        if let Ok(mut idle) = self.idle.lock()
+        if let Ok(mut idle) = pool.lock()
             && idle.len() < MAX_IDLE
         {
             idle.push(conn);
@@ -65,13 +82,13 @@ impl Readers {
         out
     }
 
-    /// Runs `f` on the blocking pool: for statements that read many rows.
+    /// Runs `f` on a bulk connection on the blocking pool: for statements that read many rows.
     pub(crate) async fn with_blocking<T: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || this.with(f))
+        tokio::task::spawn_blocking(move || this.with_in(&this.bulk, false, f))
             .await
             .map_err(|e| StoreError::Read(format!("reader task failed: {e}")))?
     }
