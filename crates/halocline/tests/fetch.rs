@@ -109,6 +109,12 @@ fn halocline_fetch_ingests_ndbc_argo_and_grids_visible_in_the_api() {
         assert_eq!(series["data_source"], "local_db");
         let (status, p) = get_json(&router, "/api/profiles/4900590_097").await;
         assert_eq!(status, 200, "{p}");
+        if gridded_reader {
+            // The fetched CRW-like SST grid is in the grid catalogue.
+            let (status, grids) = get_json(&router, "/api/grids").await;
+            assert_eq!(status, 200, "{grids}");
+            assert!(grids.to_string().contains("crwLikeDaily") && grids.to_string().contains("CRW_SST"), "{grids}");
+        }
         assert_eq!(store.index_updates().await.unwrap().len(), 1);
 
         // ?live=true refreshes from the live source within the deadline.
