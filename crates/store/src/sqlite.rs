@@ -355,6 +355,26 @@ impl<'de> serde::Deserialize<'de> for Coord {
 }
 
 /// Decodes `profile_stubs`' JSON aggregate (one array per row).
+/// A stored direction (`D` descending, anything else ascending).
+fn dir_key(s: &str) -> DirectionKey {
+    if s == "D" { DirectionKey::D } else { DirectionKey::A }
+}
+
+/// A stored data mode (`R`, `A`, `D`); real time when unreadable.
+fn data_mode_of(s: &str) -> DataMode {
+    DataMode::from_char(s.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime)
+}
+
+/// A stored parameter list (`PRES,TEMP,PSAL`).
+fn param_list(s: &str) -> Vec<String> {
+    if s.is_empty() { Vec::new() } else { s.split(',').map(str::to_string).collect() }
+}
+
+/// A stored source format; the GDAC NetCDF when unreadable.
+fn source_format_of(s: &str) -> SourceFormat {
+    SourceFormat::parse(s).unwrap_or(SourceFormat::ArgoNetcdf)
+}
+
 fn parse_stubs(json: &str) -> Result<Vec<ProfileStub>, StoreError> {
     type StubRow = (i64, String, i32, String, Option<i64>, Coord, Coord, String, String, String, i64);
     let rows: Vec<StubRow> =
@@ -363,12 +383,12 @@ fn parse_stubs(json: &str) -> Result<Vec<ProfileStub>, StoreError> {
     for (row_id, platform, cycle, dir, time, lon, lat, mode, params, fmt, position_qc) in rows {
         out.push(ProfileStub {
             row_id,
-            key: ProfileKey { platform, cycle, direction: if dir == "D" { DirectionKey::D } else { DirectionKey::A } },
+            key: ProfileKey { platform, cycle, direction: dir_key(&dir) },
             time: from_ts(time),
             position: lon.0.zip(lat.0).and_then(|(lon, lat)| Point::new(lon, lat).ok()),
-            data_mode: DataMode::from_char(mode.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime),
-            params: if params.is_empty() { Vec::new() } else { params.split(',').map(str::to_string).collect() },
-            source_format: SourceFormat::parse(&fmt).unwrap_or(SourceFormat::ArgoNetcdf),
+            data_mode: data_mode_of(&mode),
+            params: param_list(&params),
+            source_format: source_format_of(&fmt),
             position_qc: QcFlag::from_byte(position_qc as u8),
         });
     }
@@ -391,25 +411,16 @@ fn space_rows(
         let bits = |i: usize| r.get::<_, i64>(i).map(|b| f64::from_bits(b as u64));
         let params = r.get_ref(8)?.as_str().unwrap_or("");
         if params != last_params.0 {
-            last_params = (
-                params.to_string(),
-                if params.is_empty() { Vec::new() } else { params.split(',').map(str::to_string).collect() },
-            );
+            last_params = (params.to_string(), param_list(params));
         }
-        let mode = r.get_ref(7)?.as_str().unwrap_or("R");
         out.push(ProfileStub {
             row_id: r.get(0)?,
-            key: ProfileKey {
-                platform: r.get(1)?,
-                cycle: r.get(2)?,
-                direction: if dir == "D" { DirectionKey::D } else { DirectionKey::A },
-            },
+            key: ProfileKey { platform: r.get(1)?, cycle: r.get(2)?, direction: dir_key(dir) },
             time: from_ts(r.get(4)?),
             position: Point::new(bits(5)?, bits(6)?).ok(),
-            data_mode: DataMode::from_char(mode.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime),
+            data_mode: data_mode_of(r.get_ref(7)?.as_str().unwrap_or("R")),
             params: last_params.1.clone(),
-            source_format: SourceFormat::parse(r.get_ref(9)?.as_str().unwrap_or(""))
-                .unwrap_or(SourceFormat::ArgoNetcdf),
+            source_format: source_format_of(r.get_ref(9)?.as_str().unwrap_or("")),
             position_qc: QcFlag::from_byte(r.get::<_, i64>(10)? as u8),
         });
     }
@@ -1047,46 +1058,46 @@ struct RawProfile {
     levels: Vec<u8>,
 }
 
+/// A [`RawProfile`] from a row whose profile columns start at `$off`, read with `$row.$get(index)` (sqlx's
+/// `try_get` or rusqlite's `get`): one column list for both readers.
+macro_rules! raw_profile {
+    ($row:ident . $get:ident, $off:expr) => {{
+        let off = $off;
+        RawProfile {
+            platform: $row.$get(off)?,
+            cycle: $row.$get(off + 1)?,
+            direction: $row.$get(off + 2)?,
+            time: $row.$get(off + 3)?,
+            time_qc: $row.$get(off + 4)?,
+            lon: $row.$get(off + 5)?,
+            lat: $row.$get(off + 6)?,
+            position_qc: $row.$get(off + 7)?,
+            data_mode: $row.$get(off + 8)?,
+            text: [
+                $row.$get(off + 9)?,
+                $row.$get(off + 10)?,
+                $row.$get(off + 11)?,
+                $row.$get(off + 12)?,
+                $row.$get(off + 13)?,
+                $row.$get(off + 14)?,
+                $row.$get(off + 15)?,
+            ],
+            config_mission_number: $row.$get(off + 16)?,
+            source_format: $row.$get(off + 17)?,
+            source_file: $row.$get(off + 18)?,
+            levels: $row.$get(off + 19)?,
+        }
+    }};
+}
+
 impl RawProfile {
     /// `off` is the index of the first profile column (after any leading columns of the statement).
     fn from_sqlx(row: &sqlx::sqlite::SqliteRow, off: usize) -> Result<RawProfile, StoreError> {
-        let text = |i: usize| row.try_get::<String, _>(off + i);
-        Ok(RawProfile {
-            platform: row.try_get(off)?,
-            cycle: row.try_get(off + 1)?,
-            direction: row.try_get(off + 2)?,
-            time: row.try_get(off + 3)?,
-            time_qc: row.try_get(off + 4)?,
-            lon: row.try_get(off + 5)?,
-            lat: row.try_get(off + 6)?,
-            position_qc: row.try_get(off + 7)?,
-            data_mode: row.try_get(off + 8)?,
-            text: [text(9)?, text(10)?, text(11)?, text(12)?, text(13)?, text(14)?, text(15)?],
-            config_mission_number: row.try_get(off + 16)?,
-            source_format: row.try_get(off + 17)?,
-            source_file: row.try_get(off + 18)?,
-            levels: row.try_get(off + 19)?,
-        })
+        Ok(raw_profile!(row.try_get, off))
     }
 
     fn from_rusqlite(row: &rusqlite::Row, off: usize) -> rusqlite::Result<RawProfile> {
-        let text = |i: usize| row.get::<_, String>(off + i);
-        Ok(RawProfile {
-            platform: row.get(off)?,
-            cycle: row.get(off + 1)?,
-            direction: row.get(off + 2)?,
-            time: row.get(off + 3)?,
-            time_qc: row.get(off + 4)?,
-            lon: row.get(off + 5)?,
-            lat: row.get(off + 6)?,
-            position_qc: row.get(off + 7)?,
-            data_mode: row.get(off + 8)?,
-            text: [text(9)?, text(10)?, text(11)?, text(12)?, text(13)?, text(14)?, text(15)?],
-            config_mission_number: row.get(off + 16)?,
-            source_format: row.get(off + 17)?,
-            source_file: row.get(off + 18)?,
-            levels: row.get(off + 19)?,
-        })
+        Ok(raw_profile!(row.get, off))
     }
 
     fn into_profile(self) -> Result<Profile, StoreError> {
@@ -1100,7 +1111,7 @@ impl RawProfile {
             _ => None,
         };
         p.position_qc = QcFlag::from_byte(self.position_qc as u8);
-        p.data_mode = DataMode::from_char(self.data_mode.bytes().next().unwrap_or(b'R')).unwrap_or(DataMode::RealTime);
+        p.data_mode = data_mode_of(&self.data_mode);
         [
             p.data_centre,
             p.project_name,
@@ -1111,7 +1122,7 @@ impl RawProfile {
             p.vertical_sampling_scheme,
         ] = self.text;
         p.config_mission_number = self.config_mission_number;
-        p.source_format = SourceFormat::parse(&self.source_format).unwrap_or(SourceFormat::ArgoNetcdf);
+        p.source_format = source_format_of(&self.source_format);
         p.source_file = self.source_file;
         p.params = decode_levels(&self.levels).map_err(StoreError::Corrupt)?;
         Ok(p)
