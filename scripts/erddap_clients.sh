@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
 # Runs erddapy 3.3.1 and argopy 1.5.0, unchanged, against `halocline serve` over the bundled sample on a
-# free loopback port (scripts/erddap_clients.py holds the checks). The venv lives under ~/.cache; when pip
-# itself fails the run is skipped with a visible message. Usage: scripts/erddap_clients.sh [path/to/halocline]
+# free loopback port (scripts/erddap_clients.py holds the checks). The venv (scripts/pyenv.sh) lives under ~/.cache; when
+# pip itself fails the run is skipped with a visible message, except in CI. Usage: scripts/erddap_clients.sh [path/to/halocline]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-${CARGO_TARGET_DIR:-target}/debug/halocline}
-venv=${HALOCLINE_ERDDAP_VENV:-${HOME}/.cache/halocline-erddap-venv}
-if [ ! -x "$venv/bin/pytest" ] || ! "$venv/bin/python" -c 'import erddapy, argopy, netCDF4, xarray' 2>/dev/null; then
-  python3 -m venv "$venv"
-  if ! "$venv/bin/pip" install -q "erddapy==3.3.1" "argopy==1.5.0" pandas netCDF4 xarray pytest; then
-    echo "SKIPPED: ERDDAP client tests (pip could not install erddapy/argopy)"
-    exit 0
-  fi
+# pinned: scripts/requirements/erddap.txt. In CI a failed install fails the run; elsewhere it is a visible skip.
+if ! venv=$(scripts/pyenv.sh erddap); then
+  [ "${CI:-}" = "true" ] && { echo "erddap client venv could not be installed"; exit 1; }
+  echo "SKIPPED: ERDDAP client tests (pip could not install erddapy/argopy)"
+  exit 0
 fi
 tmp=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')

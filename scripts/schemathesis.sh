@@ -5,11 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-${CARGO_TARGET_DIR:-target}/debug/halocline}
-venv=${HALOCLINE_VENV:-${HOME}/.cache/halocline-venv}
-if [ ! -x "$venv/bin/schemathesis" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "schemathesis>=4,<5"
-fi
+venv=$(scripts/pyenv.sh schemathesis)  # pinned: scripts/requirements/schemathesis.txt
 tmp=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 "$bin" demo --no-serve --db "sqlite://$tmp/st.db" >/dev/null
