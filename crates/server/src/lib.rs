@@ -210,4 +210,6 @@ mod grid_tests;
 #[cfg(test)]
 mod ops_tests;
 #[cfg(test)]
+mod snapshot_tests;
+#[cfg(test)]
 mod tests;
