@@ -15,7 +15,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("formats", &["model"]),
     ("store", &["model"]),
     ("ingest", &["model", "compute", "formats", "store"]),
-    ("query", &["model", "compute", "store"]),
+    ("query", &["model", "compute", "store", "erddap"]),
     ("erddap", &["model", "formats"]),
     ("alert", &["model", "compute", "store", "query"]),
     ("retention", &["store"]),

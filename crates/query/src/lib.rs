@@ -6,12 +6,16 @@ mod anomalies;
 mod argo;
 pub mod ask;
 mod cost;
+pub mod griddap;
 pub mod grids;
 pub mod nlq;
 mod ocean;
 pub mod palette;
 mod reefs;
 mod science;
+pub mod seed;
+pub mod stations;
+pub mod tabledap;
 
 pub use anomalies::{SeriesAnomaly, series_anomalies};
 pub use argo::{ArgoQuery, DataSpec, Items, SearchPage, SourceFilter, UserMode, VarReq, load, search, sources_of};

@@ -6,12 +6,10 @@
 //! the newest stored observation (the store may hold archives far older than today), and say so in
 //! `until`.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use model::{PlatformKind, QcFlag, SeriesPoint, TimeRange, Variable};
 use serde::{Deserialize, Serialize};
 use store::{FileBatch, SeriesFilter};
@@ -99,12 +97,7 @@ async fn window(state: &AppState, p: &WindowParams) -> Result<Option<Window>, Ap
         None => None,
         Some(v) => Some(Variable::lookup(v).ok_or_else(|| ApiError::bad_request(format!("unknown variable {v:?}")))?),
     };
-    let Some(until) = state.store.series_stats().await?.iter().filter_map(|s| s.last).max() else {
-        return Ok(None);
-    };
-    let until = until + Duration::seconds(1);
-    let time = TimeRange::new(until - Duration::days(days), until).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    Ok(Some(Window { time, variable }))
+    Ok(query::seed::latest_window(&*state.store, days).await?.map(|time| Window { time, variable }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -136,22 +129,17 @@ pub async fn timeseries(
         return Ok(Json(TimeseriesOut { since: None, until: None, data: Vec::new() }));
     };
     let variable = w.variable.map_or("sea_surface_temperature", |v| v.name);
-    let filter = SeriesFilter { variable: Some(variable.to_string()), time: Some(w.time), ..Default::default() };
-    let pts = state.store.series_points(&filter).await?;
-    let mut days: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
-    for p in &pts {
-        days.entry((p.platform.clone(), p.time.format("%Y-%m-%d").to_string())).or_default().push(p.value);
-    }
-    let data = days
+    let data = query::seed::daily_stats(&*state.store, variable, w.time)
+        .await?
         .into_iter()
-        .map(|((loc, date), v)| DailyOut {
-            location_id: loc,
+        .map(|d| DailyOut {
+            location_id: d.platform,
             variable: variable.to_string(),
-            date,
-            mean: v.iter().sum::<f64>() / v.len() as f64,
-            min: v.iter().copied().fold(f64::INFINITY, f64::min),
-            max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            count: v.len(),
+            date: d.date.format("%Y-%m-%d").to_string(),
+            mean: d.mean,
+            min: d.min,
+            max: d.max,
+            count: d.count,
         })
         .collect();
     Ok(Json(TimeseriesOut { since: Some(iso(w.time.start())), until: Some(iso(w.time.end())), data }))

@@ -46,29 +46,8 @@ async fn find(state: &AppState, p: &StationParams, kinds: &[PlatformKind]) -> Re
             .map_err(|e| ApiError::bad_request(format!("startDate/endDate: {e}")))?,
         ),
     };
-    let mut out = Vec::new();
-    for s in state.store.platforms(None).await? {
-        if !kinds.contains(&s.platform.kind) {
-            continue;
-        }
-        if let Some(r) = &region
-            && !s.platform.position.is_some_and(|pt| r.contains(pt))
-        {
-            continue;
-        }
-        // With a time range: only platforms with data overlapping it.
-        if let Some(t) = &time {
-            let overlaps = match (s.first_time, s.last_time) {
-                (Some(a), Some(b)) => a < t.end() && b >= t.start(),
-                _ => false,
-            };
-            if !overlaps {
-                continue;
-            }
-        }
-        out.push(wire::PlatformOut::from(&s));
-    }
-    Ok(out)
+    let found = query::stations::platforms_in(&*state.store, kinds, region.as_ref(), time).await?;
+    Ok(found.iter().map(wire::PlatformOut::from).collect())
 }
 
 #[utoipa::path(get, path = "/api/buoys", tag = "buoys", params(StationParams), responses((status = 200, body = Vec<wire::PlatformOut>), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
