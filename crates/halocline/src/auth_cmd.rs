@@ -5,7 +5,7 @@
 use std::io::BufRead;
 
 use anyhow::{Context, bail};
-use server::auth::{AuthConfig, Credentials, RateLimiter, RateSettings, handlers};
+use server::auth::{AuthConfig, Credentials, RateLimiter, RateSettings, accounts};
 
 use crate::DbArg;
 
@@ -85,8 +85,7 @@ pub async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
         UsersCommand::Add { name, role, db } => {
             let store = store::open(&db.url("halocline.db")).await?;
             let pw = read_password()?;
-            let u = handlers::create_user(&*store, &name, &pw, &role).await.map_err(anyhow::Error::msg)?;
-            handlers::audit(&*store, None, "user_created", Some(&u.name), "ok", format!("role {}", u.role)).await;
+            let u = accounts::create_user(&*store, None, &name, &pw, &role).await?;
             println!("created user {} ({}), id {}", u.name, u.role, u.id);
         }
         UsersCommand::List { db } => {
@@ -105,16 +104,12 @@ pub async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
         }
         UsersCommand::SetRole { name, role, db } => {
             let store = store::open(&db.url("halocline.db")).await?;
-            let u = handlers::update_user(&*store, None, &name, Some(&role), None, None)
-                .await
-                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let u = accounts::update_user(&*store, None, &name, Some(&role), None, None).await?;
             println!("{} is now {}", u.name, u.role);
         }
         UsersCommand::Disable { name, enable, db } => {
             let store = store::open(&db.url("halocline.db")).await?;
-            let u = handlers::update_user(&*store, None, &name, None, Some(!enable), None)
-                .await
-                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let u = accounts::update_user(&*store, None, &name, None, Some(!enable), None).await?;
             println!("{} is {}", u.name, if u.disabled { "disabled" } else { "enabled" });
         }
     }
@@ -126,27 +121,14 @@ pub async fn keys(cmd: KeysCommand) -> anyhow::Result<()> {
         KeysCommand::Create { name, role, permissions, db } => {
             let store = store::open(&db.url("halocline.db")).await?;
             let list: Option<Vec<String>> = permissions.map(|p| p.split(',').map(str::to_string).collect());
-            let perms = handlers::key_permissions(role.as_deref(), list.as_deref()).map_err(anyhow::Error::msg)?;
-            let (rec, key) =
-                handlers::create_key(&*store, &name, &perms, Some("cli")).await.map_err(anyhow::Error::msg)?;
-            handlers::audit(
-                &*store,
-                None,
-                "key_created",
-                Some(&rec.id),
-                "ok",
-                format!("{} [{}]", rec.name, rec.permissions.join(",")),
-            )
-            .await;
+            let perms = accounts::key_permissions(role.as_deref(), list.as_deref())?;
+            let (rec, key) = accounts::create_key(&*store, None, &name, &perms, Some("cli")).await?;
             eprintln!("key {} ({}) with [{}]; it is shown only now:", rec.id, rec.name, rec.permissions.join(","));
             println!("{key}");
         }
         KeysCommand::Revoke { id, db } => {
             let store = store::open(&db.url("halocline.db")).await?;
-            if !store.revoke_api_key(&id, chrono::Utc::now()).await? {
-                bail!("no active API key {id:?}");
-            }
-            handlers::audit(&*store, None, "key_revoked", Some(&id), "ok", String::new()).await;
+            accounts::revoke_key(&*store, None, &id).await?;
             println!("revoked {id}");
         }
         KeysCommand::List { db } => {

@@ -7,6 +7,8 @@ pub enum ErrorCode {
     BadRequest,
     /// The caller did not prove who it is (missing or wrong key or token).
     Unauthorized,
+    /// The caller is known but may not do this (a permission it lacks).
+    Forbidden,
     /// The thing asked for does not exist.
     NotFound,
     /// The request is valid but too big to answer at once.
@@ -25,6 +27,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::TooManyRequests => "too_many_requests",

@@ -29,12 +29,6 @@ pub fn write_routes() -> Router<AppState> {
         .route("/api/alerts/evaluate", post(evaluate))
 }
 
-impl From<alert::AlertError> for ApiError {
-    fn from(e: alert::AlertError) -> ApiError {
-        ApiError { code: e.code(), message: e.to_string() }
-    }
-}
-
 fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -34,10 +34,8 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<wire::Health>,
 pub async fn ready(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     match state.store.ready().await {
         Ok(true) => Ok(Json(serde_json::json!({ "ready": true }))),
-        Ok(false) => {
-            Err(ApiError { code: model::ErrorCode::Unavailable, message: "store migrations are not applied".into() })
-        }
-        Err(e) => Err(ApiError { code: model::ErrorCode::Unavailable, message: format!("store unreachable: {e}") }),
+        Ok(false) => Err(ApiError::new(model::ErrorCode::Unavailable, "store migrations are not applied")),
+        Err(e) => Err(ApiError::new(model::ErrorCode::Unavailable, format!("store unreachable: {e}"))),
     }
 }
 

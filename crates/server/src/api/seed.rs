@@ -361,7 +361,7 @@ pub struct IngestOut {
 #[utoipa::path(post, path = "/api/observations/ingest/", tag = "seed", request_body = Vec<Observation>, security(("bearer" = []), ("api_key" = [])), responses((status = 200, body = IngestOut), (status = 400, description = "a parameter is malformed", body = ErrorBody), (status = 401, description = "no or bad credential", body = ErrorBody), (status = 403, description = "needs the ingest permission", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 pub async fn ingest_observations(
     State(state): State<AppState>,
-    caller: crate::auth::handlers::Caller,
+    caller: crate::auth::accounts::Caller,
     body: Result<Json<Vec<Observation>>, JsonRejection>,
 ) -> Result<Json<IngestOut>, ApiError> {
     let Json(items) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
@@ -413,7 +413,7 @@ pub async fn ingest_observations(
             at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         });
     }
-    crate::auth::handlers::audit(
+    crate::auth::accounts::audit(
         &*state.store,
         Some(&caller),
         "ingest",

@@ -2,9 +2,10 @@
 //! the caller (`Principal`) from `X-API-Key` or `Authorization: Bearer` (an API key, the configured
 //! ingest key, or a JWT access token), refuses with 401 (no or bad credentials) or 403 (not allowed),
 //! then takes the request's cost from the caller's token bucket (429 with `Retry-After` when empty).
+//! Refusals are `ApiError`s, answered by the one error path (`error.rs`).
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -12,20 +13,10 @@ use sha2::{Digest, Sha256};
 use super::credentials::{self, TokenError};
 use super::policy::{self, Access};
 use super::{ClientIp, Principal, Role};
-use crate::AppState;
-
-/// A refusal with the API's `{code, message}` body.
-pub fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    let body = serde_json::json!({ "code": code, "message": message.into() });
-    let mut resp = (status, axum::Json(body)).into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    }
-    resp
-}
+use crate::{ApiError, AppState};
 
 fn unauthorized(message: impl Into<String>) -> Response {
-    refuse(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    ApiError::unauthorized(message).into_response()
 }
 
 /// The credential a request presents, if any.
@@ -68,7 +59,7 @@ async fn authenticate_inner(state: &AppState, credential: &str) -> Result<Princi
             .store
             .api_key_by_hash(&credentials::key_hash(credential))
             .await
-            .map_err(|e| crate::ApiError::from(e).into_response())?;
+            .map_err(|e| ApiError::from(e).into_response())?;
         return match rec {
             Some(k) if k.revoked_at.is_none() => Ok(Principal::Key {
                 id: k.id,
@@ -83,11 +74,11 @@ async fn authenticate_inner(state: &AppState, credential: &str) -> Result<Princi
         TokenError::Expired => unauthorized("the access token has expired: refresh it at /api/auth/refresh"),
         other => unauthorized(other.to_string()),
     })?;
-    let user = state.store.user_by_id(claims.uid).await.map_err(|e| crate::ApiError::from(e).into_response())?;
+    let user = state.store.user_by_id(claims.uid).await.map_err(|e| ApiError::from(e).into_response())?;
     match user {
         Some(u) if !u.disabled && u.name == claims.sub => match Role::parse(&u.role) {
             Some(role) => Ok(Principal::User { id: u.id, name: u.name, role }),
-            None => Err(refuse(StatusCode::FORBIDDEN, "forbidden", format!("unknown stored role {:?}", u.role))),
+            None => Err(ApiError::forbidden(format!("unknown stored role {:?}", u.role)).into_response()),
         },
         Some(u) if u.disabled => Err(unauthorized("this account is disabled")),
         _ => Err(unauthorized("the token's user does not exist")),
@@ -136,11 +127,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             return unauthorized(format!("this route needs the {} permission: log in or send an API key", p.as_str()));
         }
         if !principal.can(p) {
-            return refuse(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                format!("this route needs the {} permission", p.as_str()),
-            );
+            return ApiError::forbidden(format!("this route needs the {} permission", p.as_str())).into_response();
         }
     }
 
@@ -157,13 +144,8 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
                 Ok(d) if d.allowed => remaining = Some((d.remaining, if anonymous { rl.anonymous } else { rl.keyed })),
                 Ok(d) => {
                     let secs = d.retry_after_ms.div_ceil(1000).max(1);
-                    let mut resp = refuse(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "too_many_requests",
-                        format!("rate limit: this request costs {cost} tokens; retry in {secs} s"),
-                    );
-                    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
-                    return resp;
+                    let message = format!("rate limit: this request costs {cost} tokens; retry in {secs} s");
+                    return ApiError::too_many_requests(message, secs).into_response();
                 }
                 Err(e) => tracing::error!(error = %e, "rate limiter unavailable; request let through"),
             }

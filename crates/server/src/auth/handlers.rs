@@ -1,6 +1,6 @@
-//! `/api/auth/*` (login, refresh, logout, me) and `/api/admin/*` (users, keys, audit log), their JSON
-//! shapes, and the account operations the CLI shares (`create_user`, `create_key`, `set_role`, ...).
-//! Every auth event and administrative change is appended to the audit log.
+//! `/api/auth/*` (login, refresh, logout, me) and `/api/admin/*` (users, keys, audit log): thin
+//! handlers over the account service (`accounts`), which the CLI calls too. Every auth event and
+//! administrative change is appended to the audit log.
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -10,21 +10,14 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use store::{ApiKeyRecord, AuditEntry, RefreshTokenRecord, Store, UserRecord};
+use store::{ApiKeyRecord, RefreshTokenRecord, UserRecord};
 
+use super::accounts::{self, Caller, audit};
 use super::credentials::{self, TokenError};
-use super::guard::refuse;
 use super::{ClientIp, Permission, Principal, RequestId, Role};
 use crate::{ApiError, AppState, ErrorBody};
 
 /// The caller of a handler: principal (from the guard), address and request id.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub principal: Principal,
-    pub ip: Option<String>,
-    pub request_id: Option<String>,
-}
-
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = std::convert::Infallible;
 
@@ -37,33 +30,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// Appends to the audit log; a failure to write is logged, not returned (the action already happened).
-pub async fn audit(
-    store: &dyn Store,
-    caller: Option<&Caller>,
-    action: &str,
-    target: Option<&str>,
-    outcome: &str,
-    detail: String,
-) {
-    let actor = caller.map_or(Some("cli".to_string()), |c| c.principal.actor());
-    let e = AuditEntry {
-        id: 0,
-        at: Utc::now(),
-        actor,
-        action: action.into(),
-        target: target.map(str::to_string),
-        outcome: outcome.into(),
-        detail,
-        ip: caller.and_then(|c| c.ip.clone()),
-        request_id: caller.and_then(|c| c.request_id.clone()),
-    };
-    tracing::info!(action, subject = target, outcome, actor = e.actor.as_deref(), "audit");
-    if let Err(err) = store.append_audit(&e).await {
-        tracing::error!(error = %err, action, "cannot write the audit log");
-    }
-}
-
 fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -73,15 +39,7 @@ fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
 }
 
 fn unauthorized(m: impl Into<String>) -> Response {
-    refuse(StatusCode::UNAUTHORIZED, "unauthorized", m)
-}
-
-/// A user name: 1–64 of letters, digits and `_ . @ -`.
-pub fn check_name(name: &str) -> Result<(), String> {
-    if name.is_empty() || name.len() > 64 || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.@-".contains(&b)) {
-        return Err(format!("user name {name:?}: use 1-64 letters, digits, _ . @ -"));
-    }
-    Ok(())
+    ApiError::unauthorized(m).into_response()
 }
 
 // ---- shapes ----
@@ -223,57 +181,6 @@ pub struct AuditParams {
     pub before: Option<String>,
 }
 
-// ---- account operations (shared with the CLI) ----
-
-/// Creates a user (refuses an existing name).
-pub async fn create_user(store: &dyn Store, name: &str, password: &str, role: &str) -> Result<UserRecord, String> {
-    check_name(name)?;
-    let role = Role::parse_or_err(role)?;
-    if store.user_by_name(name).await.map_err(|e| e.to_string())?.is_some() {
-        return Err(format!("user {name:?} exists"));
-    }
-    let pw = password.to_string();
-    let hash =
-        tokio::task::spawn_blocking(move || credentials::hash_password(&pw)).await.map_err(|e| e.to_string())??;
-    store.put_user(name, &hash, role.as_str()).await.map_err(|e| e.to_string())
-}
-
-/// The permissions a new key gets from a role or a list (exactly one of them).
-pub fn key_permissions(role: Option<&str>, list: Option<&[String]>) -> Result<Vec<Permission>, String> {
-    match (role, list) {
-        (Some(r), None) => Ok(Role::parse_or_err(r)?.permissions().to_vec()),
-        (None, Some(l)) => {
-            let p = Permission::parse_list(&l.join(","))?;
-            if p.is_empty() { Err("give at least one permission".into()) } else { Ok(p) }
-        }
-        _ => Err("give either a role or a list of permissions".into()),
-    }
-}
-
-/// Makes and stores a key; returns the record and the key (to show once).
-pub async fn create_key(
-    store: &dyn Store,
-    name: &str,
-    permissions: &[Permission],
-    owner: Option<&str>,
-) -> Result<(ApiKeyRecord, String), String> {
-    if name.trim().is_empty() || name.len() > 200 {
-        return Err("a key needs a name of 1-200 characters".into());
-    }
-    let (id, key) = credentials::new_api_key();
-    let rec = ApiKeyRecord {
-        id,
-        name: name.trim().to_string(),
-        key_hash: credentials::key_hash(&key),
-        permissions: permissions.iter().map(|p| p.as_str().to_string()).collect(),
-        owner: owner.map(str::to_string),
-        created_at: Utc::now(),
-        revoked_at: None,
-    };
-    store.put_api_key(&rec).await.map_err(|e| e.to_string())?;
-    Ok((rec, key))
-}
-
 fn permission_names(ps: &[Permission]) -> Vec<&'static str> {
     ps.iter().map(|p| p.as_str()).collect()
 }
@@ -289,7 +196,7 @@ fn dummy_hash() -> &'static str {
 async fn issue(state: &AppState, u: &UserRecord) -> Result<TokensOut, ApiError> {
     let now = Utc::now();
     let c = &state.auth.credentials;
-    let internal = |m: String| ApiError { code: model::ErrorCode::Internal, message: m };
+    let internal = ApiError::internal;
     let (access, ac) = c.access_token(u.id, &u.name, &u.role, now).map_err(internal)?;
     let (refresh, rc) = c.refresh_token(u.id, &u.name, &u.role, now).map_err(internal)?;
     state
@@ -448,8 +355,7 @@ pub async fn add_user(
     b: Result<Json<NewUserIn>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let b = body(b)?;
-    let u = create_user(&*state.store, &b.name, &b.password, &b.role).await.map_err(ApiError::bad_request)?;
-    audit(&*state.store, Some(&caller), "user_created", Some(&u.name), "ok", format!("role {}", u.role)).await;
+    let u = accounts::create_user(&*state.store, Some(&caller), &b.name, &b.password, &b.role).await?;
     Ok((StatusCode::CREATED, Json(UserOut::from(&u))).into_response())
 }
 
@@ -463,46 +369,9 @@ pub async fn patch_user(
 ) -> Result<Json<UserOut>, ApiError> {
     let b = body(b)?;
     let store = &*state.store;
-    let u = update_user(store, Some(&caller), &name, b.role.as_deref(), b.disabled, b.password.as_deref()).await?;
+    let u = accounts::update_user(store, Some(&caller), &name, b.role.as_deref(), b.disabled, b.password.as_deref())
+        .await?;
     Ok(Json(UserOut::from(&u)))
-}
-
-/// Role, disabled flag and password changes with their audit entries (API and CLI).
-pub async fn update_user(
-    store: &dyn Store,
-    caller: Option<&Caller>,
-    name: &str,
-    role: Option<&str>,
-    disabled: Option<bool>,
-    password: Option<&str>,
-) -> Result<UserRecord, ApiError> {
-    let role = role.map(Role::parse_or_err).transpose().map_err(ApiError::bad_request)?;
-    let before = store.user_by_name(name).await?.ok_or_else(|| ApiError::not_found(format!("no user {name:?}")))?;
-    if let Some(pw) = password {
-        let pw = pw.to_string();
-        let hash = tokio::task::spawn_blocking(move || credentials::hash_password(&pw))
-            .await
-            .map_err(|e| ApiError { code: model::ErrorCode::Internal, message: e.to_string() })?
-            .map_err(ApiError::bad_request)?;
-        store.put_user(name, &hash, &before.role).await?;
-        store.revoke_user_refresh_tokens(before.id, Utc::now()).await?;
-        audit(store, caller, "password_changed", Some(name), "ok", String::new()).await;
-    }
-    let after = store
-        .update_user(name, role.map(Role::as_str), disabled)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no user {name:?}")))?;
-    if after.role != before.role {
-        audit(store, caller, "role_changed", Some(name), "ok", format!("{} -> {}", before.role, after.role)).await;
-    }
-    if after.disabled != before.disabled {
-        if after.disabled {
-            store.revoke_user_refresh_tokens(after.id, Utc::now()).await?;
-        }
-        let action = if after.disabled { "user_disabled" } else { "user_enabled" };
-        audit(store, caller, action, Some(name), "ok", String::new()).await;
-    }
-    Ok(after)
 }
 
 /// Every API key (never the keys themselves).
@@ -519,19 +388,9 @@ pub async fn add_key(
     b: Result<Json<NewKeyIn>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let b = body(b)?;
-    let perms = key_permissions(b.role.as_deref(), b.permissions.as_deref()).map_err(ApiError::bad_request)?;
+    let perms = accounts::key_permissions(b.role.as_deref(), b.permissions.as_deref())?;
     let owner = caller.principal.actor();
-    let (rec, key) =
-        create_key(&*state.store, &b.name, &perms, owner.as_deref()).await.map_err(ApiError::bad_request)?;
-    audit(
-        &*state.store,
-        Some(&caller),
-        "key_created",
-        Some(&rec.id),
-        "ok",
-        format!("{} [{}]", rec.name, rec.permissions.join(",")),
-    )
-    .await;
+    let (rec, key) = accounts::create_key(&*state.store, Some(&caller), &b.name, &perms, owner.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(NewKeyOut { key, info: KeyOut::from(&rec) })).into_response())
 }
 
@@ -542,10 +401,7 @@ pub async fn revoke_key(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if !state.store.revoke_api_key(&id, Utc::now()).await? {
-        return Err(ApiError::not_found(format!("no active API key {id:?}")));
-    }
-    audit(&*state.store, Some(&caller), "key_revoked", Some(&id), "ok", String::new()).await;
+    accounts::revoke_key(&*state.store, Some(&caller), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -6,9 +6,9 @@
 use std::time::Instant;
 
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
 use super::RequestId;
@@ -87,11 +87,8 @@ pub async fn body_limit(max: usize, req: Request, next: Next) -> Response {
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
-        return super::guard::refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("the request body is over the limit of {max} bytes"),
-        );
+        return crate::ApiError::too_large(format!("the request body is over the limit of {max} bytes"))
+            .into_response();
     }
     next.run(req).await
 }

@@ -2,7 +2,8 @@
 //! credentials (`credentials`: argon2 passwords, HS256 JWT access and refresh tokens, API keys hashed
 //! with SHA-256), the route table (`policy`: every route's access rule), the guard middleware that
 //! authenticates, authorizes and rate-limits each matched route (`guard`), token buckets in memory or
-//! Redis (`ratelimit`), the `/api/auth/*` and `/api/admin/*` handlers (`handlers`) and the outer layers
+//! Redis (`ratelimit`), the account service (`accounts`: users, keys, audit; used by the handlers and
+//! the CLI), the `/api/auth/*` and `/api/admin/*` handlers (`handlers`) and the outer layers
 //! (`layers`: request id and trace span, security headers, CORS, body size limit).
 //!
 //! Role → permission matrix (also in ARCHITECTURE.md):
@@ -16,6 +17,7 @@
 //!
 //! API keys carry a permission list of their own (a role's list, or any subset such as `ingest`).
 
+pub mod accounts;
 pub mod credentials;
 pub mod guard;
 pub mod handlers;

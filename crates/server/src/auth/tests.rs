@@ -14,7 +14,7 @@ use store::{SqliteStore, Store};
 use tower::ServiceExt;
 
 use super::policy::{Access, ROUTES};
-use super::{AuthConfig, Credentials, Permission, RateLimiter, RateSettings, Role, credentials, handlers};
+use super::{AuthConfig, Credentials, Permission, RateLimiter, RateSettings, Role, accounts, credentials};
 use crate::{AppState, router};
 
 const SECRET: &[u8] = b"test secret: thirty-two bytes at least!";
@@ -80,20 +80,21 @@ async fn callers(store: &Arc<dyn Store>) -> Vec<Caller> {
         }
         out.push(Caller { label: role.as_str(), header: bearer(&t), can: Some(role.permissions().to_vec()) });
     }
-    let (k, key) = handlers::create_key(&**store, "feed", &[Permission::Ingest], None).await.unwrap();
+    let (k, key) = accounts::create_key(&**store, None, "feed", &[Permission::Ingest], None).await.unwrap();
     out.push(Caller {
         label: "ingest key",
         header: Some(("x-api-key".into(), key)),
         can: Some(vec![Permission::Ingest]),
     });
-    let (_, rkey) = handlers::create_key(&**store, "research", Role::Researcher.permissions(), None).await.unwrap();
+    let (_, rkey) =
+        accounts::create_key(&**store, None, "research", Role::Researcher.permissions(), None).await.unwrap();
     out.push(Caller {
         label: "researcher key (bearer)",
         header: bearer(&rkey),
         can: Some(Role::Researcher.permissions().to_vec()),
     });
     out.push(Caller { label: "env ingest key", header: bearer("env-ingest-key"), can: Some(vec![Permission::Ingest]) });
-    let (revoked, rk) = handlers::create_key(&**store, "old", &[Permission::ReadData], None).await.unwrap();
+    let (revoked, rk) = accounts::create_key(&**store, None, "old", &[Permission::ReadData], None).await.unwrap();
     store.revoke_api_key(&revoked.id, now).await.unwrap();
     let _ = k;
     out.push(Caller { label: "revoked key", header: Some(("x-api-key".into(), rk)), can: None });
@@ -264,7 +265,7 @@ async fn the_route_table_and_the_openapi_document_list_the_same_operations() {
 #[tokio::test]
 async fn a_burst_of_150_from_one_key_gets_100_answers_then_429s() {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
-    let (_, key) = handlers::create_key(&*store, "burst", Role::Guest.permissions(), None).await.unwrap();
+    let (_, key) = accounts::create_key(&*store, None, "burst", Role::Guest.permissions(), None).await.unwrap();
     // A frozen clock: no token comes back during the burst, however slow the machine.
     let now = Arc::new(AtomicI64::new(1_000_000));
     let n = now.clone();
@@ -319,8 +320,9 @@ fn json_post(uri: &str, body: Value, token: Option<&str>) -> Request<Body> {
 #[tokio::test]
 async fn login_refresh_logout_keys_and_the_audit_log() {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(":memory:").await.unwrap());
-    handlers::create_user(&*store, "root", "first admin password", "admin").await.unwrap();
-    assert!(handlers::create_user(&*store, "root", "again and again", "admin").await.unwrap_err().contains("exists"));
+    accounts::create_user(&*store, None, "root", "first admin password", "admin").await.unwrap();
+    let again = accounts::create_user(&*store, None, "root", "again and again", "admin").await.unwrap_err();
+    assert!(again.to_string().contains("exists"), "{again}");
     let app = router(AppState::new(store.clone()).with_auth(config(false)));
 
     let (s, _, body) = send(
@@ -472,7 +474,9 @@ async fn login_refresh_logout_keys_and_the_audit_log() {
         })
         .collect();
     let expected = [
-        "login failed root -".to_string(),
+        // The bootstrap user, created as the CLI does (the account service audits it).
+        "user_created ok root cli".to_string(),
+        "login failed root -".into(),
         "login failed ghost -".into(),
         "login ok root user:root".into(),
         "refresh denied root -".into(),
