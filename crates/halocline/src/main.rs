@@ -335,9 +335,9 @@ fn main() -> anyhow::Result<()> {
             let it = query::nlq::parse(&question, now);
             let mut out = std::io::stdout().lock();
             let text = if json {
-                format!("{}\n", server::api::chat_wire::interpretation_json(&it))
+                format!("{}\n", server::api::wire::interpretation_json(&it))
             } else {
-                format!("{}\n{}\n", it.summary(), server::api::chat_wire::interpretation_json(&it))
+                format!("{}\n{}\n", it.summary(), server::api::wire::interpretation_json(&it))
             };
             // a closed pipe (`| head`) is not an error
             match std::io::Write::write_all(&mut out, text.as_bytes()) {

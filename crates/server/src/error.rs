@@ -6,15 +6,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use model::ErrorCode;
 
-/// The JSON body of every error of the native API (documented in OpenAPI).
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// `bad_request`, `unauthorized`, `forbidden`, `not_found`, `too_large`, `too_many_requests`, `unavailable`,
-    /// `internal`.
-    pub code: String,
-    pub message: String,
-}
-
 /// An error of the native API: its code gives the status; 401 answers carry `WWW-Authenticate: Bearer`
 /// and 429 answers `Retry-After`.
 #[derive(Debug)]

@@ -16,7 +16,8 @@ pub use axum::Router;
 use axum::routing::get;
 use store::Store;
 
-pub use error::{ApiError, ErrorBody};
+pub use api::wire::ErrorBody;
+pub use error::ApiError;
 pub use openapi::ApiDoc;
 
 /// Shared state of every handler.
@@ -28,7 +29,7 @@ pub struct AppState {
     /// Ocean Chat conversations (`POST /api/chat` sessions), in memory.
     pub chat: api::chat::Sessions,
     /// Ingests announced to `/api/events` subscribers.
-    pub events: tokio::sync::broadcast::Sender<api::dashboard::IngestEvent>,
+    pub events: tokio::sync::broadcast::Sender<api::wire::IngestEvent>,
     /// Request counts and latencies (`/metrics`, `/api/v1/metrics/performance`).
     pub telemetry: Arc<telemetry::Telemetry>,
     /// Built-in alerting over the store (evaluated by [`spawn_workers`] and `POST /api/alerts/evaluate`).

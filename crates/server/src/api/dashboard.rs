@@ -9,24 +9,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use serde::Serialize;
 use tokio::sync::broadcast;
 
-use super::wire::{self, GeoPoint};
+use super::wire::{FloatLatestOut, GeoPoint, HeatStressDayOut, ReefStatusOut};
 use crate::{ApiError, AppState};
-
-/// One float's newest positioned profile.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct FloatLatestOut {
-    pub platform: String,
-    /// Id of that profile for `/api/profiles/{id}`.
-    pub profile_id: String,
-    pub cycle: i32,
-    pub timestamp: String,
-    pub geolocation: GeoPoint,
-    /// Positioned, timed profiles stored for the float.
-    pub profiles: u64,
-}
 
 /// The newest position of every float, one row per float (the map clusters these).
 #[utoipa::path(get, path = "/api/floats/latest", tag = "argo", responses((status = 200, body = Vec<FloatLatestOut>)))]
@@ -51,19 +37,6 @@ pub async fn floats_latest(State(state): State<AppState>) -> Result<Json<Vec<Flo
     ))
 }
 
-/// A reef site with its newest heat-stress day.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ReefStatusOut {
-    pub site: String,
-    pub name: String,
-    pub geolocation: GeoPoint,
-    pub mmm: Option<f64>,
-    /// The newest stored day, `null` when the site has none.
-    pub latest: Option<wire::HeatStressDayOut>,
-    /// Consecutive days ending at `latest` at its 7-day BAA level (counted over at most 366 days).
-    pub days_at_level: u32,
-}
-
 /// Current status of every reef site: the newest stored day (SST, SSTA, HotSpot, DHW, 7-day BAA) and
 /// the days at that alert level.
 #[utoipa::path(get, path = "/api/reefs/status", tag = "reefs", responses((status = 200, body = Vec<ReefStatusOut>)))]
@@ -76,22 +49,11 @@ pub async fn reef_status(State(state): State<AppState>) -> Result<Json<Vec<ReefS
                 name: s.site.name.clone(),
                 geolocation: GeoPoint { kind: "Point", coordinates: [s.site.position.lon, s.site.position.lat] },
                 mmm: s.site.mmm,
-                latest: s.latest.as_ref().map(wire::HeatStressDayOut::from),
+                latest: s.latest.as_ref().map(HeatStressDayOut::from),
                 days_at_level: s.days_at_level,
             })
             .collect(),
     ))
-}
-
-/// What `/api/events` announces after data was stored through this server.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct IngestEvent {
-    /// The batch's source (`api:<time>` for `POST /api/observations/ingest/`).
-    pub source: String,
-    pub platforms: Vec<String>,
-    pub series_points: u64,
-    pub profiles: u64,
-    pub at: String,
 }
 
 /// Server-sent events: `ready` once on connect, then `ingest` (an `IngestEvent` as JSON) whenever this

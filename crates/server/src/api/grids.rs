@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use query::grids::{GridRequest, bounds, grid_catalogue, grid_png, grid_slice, palette_for};
 use serde::Deserialize;
 
-use super::grids_wire::{GridEntryOut, GridOut, LegendOut};
 use super::params::parse_instant;
+use super::wire::{GridEntryOut, GridOut, LegendOut};
 use crate::{ApiError, AppState, ErrorBody};
 
 /// Which time step and part of a grid.

@@ -3,10 +3,8 @@
 pub mod alerts;
 pub mod argo;
 pub mod chat;
-pub mod chat_wire;
 pub mod dashboard;
 pub mod grids;
-pub mod grids_wire;
 pub mod live;
 pub mod ops;
 mod params;

@@ -8,8 +8,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use serde::Serialize;
 
+use super::wire::{LatencyOut, PerformanceOut};
 use crate::AppState;
 
 /// How old the ocean gauges may be when `/metrics` is scraped.
@@ -23,30 +23,6 @@ pub async fn prometheus(State(state): State<AppState>) -> impl IntoResponse {
     let handle = crate::telemetry::handle();
     handle.run_upkeep();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], handle.render())
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct LatencyOut {
-    pub p50: f64,
-    pub p95: f64,
-    pub p99: f64,
-}
-
-/// The performance summary. Latency and rates cover the last `window_seconds` (requests answered
-/// there); errors are 5xx answers.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct PerformanceOut {
-    pub uptime_seconds: f64,
-    pub total_requests: u64,
-    pub total_errors: u64,
-    pub window_seconds: u64,
-    pub window_requests: u64,
-    /// Requests per second over the window (over the uptime while it is shorter).
-    pub throughput_rps: f64,
-    /// 5xx answers / requests over the window, 0–1.
-    pub error_rate: f64,
-    /// Milliseconds; `null` when the window holds no request.
-    pub latency_ms: Option<LatencyOut>,
 }
 
 #[utoipa::path(get, path = "/api/v1/metrics/performance", tag = "service", responses((status = 200, body = PerformanceOut)))]

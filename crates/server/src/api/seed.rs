@@ -11,29 +11,17 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use model::{PlatformKind, QcFlag, SeriesPoint, TimeRange, Variable};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use store::{FileBatch, SeriesFilter};
 
 use super::params::parse_instant;
+use super::wire::{
+    AnomalyOut, DailyOut, IngestOut, LatestOut, LocationOut, Observation, StatsOut, TimeseriesOut, VariableStatsOut,
+};
 use crate::{ApiError, AppState, ErrorBody};
 
 fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct LatestOut {
-    pub location_id: String,
-    pub variable: String,
-    pub timestamp: String,
-    pub age_seconds: i64,
-    pub depth: f64,
-    pub value: f64,
-    pub quality_flag: Option<u8>,
-    /// `live_api` when `live=true` refreshed the data from the live source, else `local_db`.
-    pub data_source: &'static str,
-    /// When the data was fetched (from the live API or the store), ISO 8601.
-    pub fetched_at: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -100,24 +88,6 @@ async fn window(state: &AppState, p: &WindowParams) -> Result<Option<Window>, Ap
     Ok(query::seed::latest_window(&*state.store, days).await?.map(|time| Window { time, variable }))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct DailyOut {
-    pub location_id: String,
-    pub variable: String,
-    pub date: String,
-    pub mean: f64,
-    pub min: f64,
-    pub max: f64,
-    pub count: usize,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct TimeseriesOut {
-    pub since: Option<String>,
-    pub until: Option<String>,
-    pub data: Vec<DailyOut>,
-}
-
 /// Daily mean, min and max per (platform, variable) over the window.
 #[utoipa::path(get, path = "/data/timeseries", tag = "seed", params(WindowParams), responses((status = 200, body = TimeseriesOut), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
 pub async fn timeseries(
@@ -143,19 +113,6 @@ pub async fn timeseries(
         })
         .collect();
     Ok(Json(TimeseriesOut { since: Some(iso(w.time.start())), until: Some(iso(w.time.end())), data }))
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct AnomalyOut {
-    pub location_id: String,
-    pub variable: String,
-    pub timestamp: String,
-    pub value: f64,
-    pub quality_flag: Option<u8>,
-    /// `z_score` or `qc_flag`.
-    pub kind: &'static str,
-    pub z: Option<f64>,
-    pub reason: String,
 }
 
 /// Anomalies in the window, each with its reason: values 3 or more standard deviations from the series'
@@ -185,31 +142,6 @@ pub async fn anomalies(
     ))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct VariableStatsOut {
-    pub variable: String,
-    pub units: &'static str,
-    pub platforms: u64,
-    pub count: u64,
-    pub min: f64,
-    pub max: f64,
-    pub mean: f64,
-    pub first: Option<String>,
-    pub last: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct StatsOut {
-    pub files: u64,
-    pub platforms: u64,
-    pub profiles: u64,
-    pub levels: u64,
-    pub series_points: u64,
-    pub reef_sites: u64,
-    pub heat_stress_days: u64,
-    pub variables: Vec<VariableStatsOut>,
-}
-
 #[utoipa::path(get, path = "/stats", tag = "seed", responses((status = 200, body = StatsOut)))]
 pub async fn stats(State(state): State<AppState>) -> Result<Json<StatsOut>, ApiError> {
     let c = state.store.counts().await?;
@@ -237,15 +169,6 @@ pub async fn stats(State(state): State<AppState>) -> Result<Json<StatsOut>, ApiE
             })
             .collect(),
     }))
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct LocationOut {
-    pub id: String,
-    pub name: Option<String>,
-    pub kind: &'static str,
-    pub latitude: f64,
-    pub longitude: f64,
 }
 
 /// Platforms with a fixed position (stations, buoys, reef sites).
@@ -278,20 +201,6 @@ pub struct ObservationParams {
     pub start: Option<String>,
     pub end: Option<String>,
     pub limit: Option<String>,
-}
-
-#[derive(Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Observation {
-    pub location_id: String,
-    pub timestamp: String,
-    pub value: f64,
-    pub variable: String,
-    #[serde(default)]
-    pub quality_flag: Option<u8>,
-    #[serde(default)]
-    pub source: Option<String>,
-    #[serde(default)]
-    pub depth: Option<f64>,
 }
 
 #[utoipa::path(get, path = "/api/observations/", tag = "seed", params(ObservationParams), responses((status = 200, body = Vec<Observation>), (status = 400, description = "a parameter is malformed", body = ErrorBody)))]
@@ -349,12 +258,6 @@ pub async fn observations(
     ))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct IngestOut {
-    pub received: usize,
-    pub stored: u64,
-}
-
 /// Stores JSON observations in one transaction; needs the `ingest` permission (an API key with it, an
 /// admin's token, or the key in `HALOCLINE_INGEST_KEY`). The whole batch is validated first: one bad
 /// item rejects it with a 400 naming the item, and nothing is stored.
@@ -405,7 +308,7 @@ pub async fn ingest_observations(
     let written = ingest::store_batch(&*state.store, &batch).await?;
     if written.series_points > 0 {
         // No subscriber is not an error.
-        let _ = state.events.send(super::dashboard::IngestEvent {
+        let _ = state.events.send(super::wire::IngestEvent {
             source: batch.source.clone(),
             platforms: batch.platform_stubs.iter().map(|p| p.id.clone()).collect(),
             series_points: written.series_points,

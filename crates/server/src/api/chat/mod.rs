@@ -14,12 +14,11 @@ use axum::extract::{Query, State};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
-use query::ask::{Answer, Source};
+use query::ask::Source;
 use query::nlq::{Agg, Interpretation};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::chat_wire::InterpretationOut;
-use super::wire;
+use super::wire::{ChatRequest, ChatResponse, ClarificationOut, InterpretationOut, ResultsOut, results_out};
 use crate::{ApiError, AppState, ErrorBody};
 
 /// Conversations by session id: the last interpretation of each (in memory, bounded).
@@ -44,17 +43,6 @@ impl Sessions {
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ChatRequest {
-    /// The question, in plain language.
-    pub question: String,
-    /// Reference date for relative times, YYYY-MM-DD (default today, UTC).
-    pub now: Option<String>,
-    /// A conversation id: follow-up questions reuse its previous interpretation.
-    pub session: Option<String>,
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -63,168 +51,6 @@ pub struct ChatParams {
     pub stream: Option<bool>,
     /// For buoy questions: refresh from the live source (NDBC realtime2) within its deadline first.
     pub live: Option<bool>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ClarificationOut {
-    pub message: String,
-    pub choices: Vec<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct StatOut {
-    pub variable: &'static str,
-    pub agg: &'static str,
-    /// The value (for `trend`: the least-squares slope per decade).
-    pub value: Option<f64>,
-    pub n: usize,
-    pub units: &'static str,
-    /// For `compare`: the named area this value covers.
-    pub area: Option<String>,
-    /// Profile or platform id of the extreme or latest value.
-    pub at: Option<String>,
-    pub time: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ProfileStubOut {
-    pub id: String,
-    pub platform: String,
-    pub time: Option<String>,
-    pub geolocation: Option<wire::GeoPoint>,
-    pub params: Vec<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct LevelOut {
-    pub profile: String,
-    pub pressure: f64,
-    pub variable: &'static str,
-    pub value: f64,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct PointOut {
-    pub platform: String,
-    pub variable: String,
-    pub time: String,
-    pub depth: f64,
-    pub value: f64,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct HeatDayOut {
-    pub site: String,
-    pub date: String,
-    pub sst: Option<f64>,
-    pub sst_anomaly: Option<f64>,
-    pub hotspot: Option<f64>,
-    pub dhw: Option<f64>,
-    pub baa: Option<u8>,
-}
-
-/// What the store holds for the question.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ResultsOut {
-    /// `argo_profiles`, `buoy_series` or `reef_heat_stress`.
-    pub kind: &'static str,
-    /// Profiles, points or days that matched (platforms for `count` over buoys and reefs).
-    pub matched: usize,
-    pub stats: Vec<StatOut>,
-    pub profiles: Vec<ProfileStubOut>,
-    pub levels: Vec<LevelOut>,
-    pub platforms: Vec<wire::PlatformOut>,
-    pub series: Vec<PointOut>,
-    pub heat_stress: Vec<HeatDayOut>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ChatResponse {
-    /// The NLQ contract's object plus a human-readable `summary`.
-    pub interpretation: InterpretationOut,
-    pub clarification: Option<ClarificationOut>,
-    /// Null when the question needs clarification.
-    pub results: Option<ResultsOut>,
-    /// Always `local_db`: answers come from this server's store.
-    pub data_source: &'static str,
-    /// `map`, `timeseries`, `profile` or `table`.
-    pub view: &'static str,
-    pub suggestions: Vec<String>,
-    /// The equivalent REST request.
-    pub api_url: Option<String>,
-}
-
-fn results_out(a: &Answer) -> ResultsOut {
-    let iso = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    ResultsOut {
-        kind: match a.source {
-            Some(Source::Buoy) => "buoy_series",
-            Some(Source::Reef) => "reef_heat_stress",
-            _ => "argo_profiles",
-        },
-        matched: a.matched,
-        stats: a
-            .stats
-            .iter()
-            .map(|s| StatOut {
-                variable: s.variable.name(),
-                agg: s.agg.name(),
-                value: s.value.filter(|v| v.is_finite()),
-                n: s.n,
-                units: s.units,
-                area: s.area.clone(),
-                at: s.at.as_ref().map(|x| x.0.clone()),
-                time: s.at.as_ref().and_then(|x| x.1).map(iso),
-            })
-            .collect(),
-        profiles: a
-            .profiles
-            .iter()
-            .map(|p| ProfileStubOut {
-                id: p.key.id(),
-                platform: p.key.platform.clone(),
-                time: p.time.map(iso),
-                geolocation: p.position.map(|pt| wire::GeoPoint { kind: "Point", coordinates: [pt.lon, pt.lat] }),
-                params: p.params.clone(),
-            })
-            .collect(),
-        levels: a
-            .levels
-            .iter()
-            .map(|l| LevelOut {
-                profile: l.profile.clone(),
-                pressure: l.pressure,
-                variable: l.variable.name(),
-                value: l.value,
-            })
-            .collect(),
-        platforms: a.platforms.iter().map(wire::PlatformOut::from).collect(),
-        series: a
-            .series
-            .iter()
-            .filter(|p| p.value.is_finite())
-            .map(|p| PointOut {
-                platform: p.platform.clone(),
-                variable: p.variable.clone(),
-                time: iso(p.time),
-                depth: p.depth,
-                value: p.value,
-            })
-            .collect(),
-        heat_stress: a
-            .heat_stress
-            .iter()
-            .map(|d| HeatDayOut {
-                site: d.site.clone(),
-                date: d.date.to_string(),
-                sst: d.sst_90th_hs.or(d.sst_max),
-                sst_anomaly: d.ssta_90th_hs,
-                hotspot: d.hotspot,
-                dhw: d.dhw,
-                baa: d.baa_7day_max,
-            })
-            .collect(),
-    }
 }
 
 fn view_of(it: &Interpretation) -> &'static str {

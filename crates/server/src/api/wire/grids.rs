@@ -1,14 +1,11 @@
 //! JSON shapes of `/api/grids`: the catalogue entries, one grid cut, and an image legend.
 
-use chrono::SecondsFormat;
 use model::Grid;
 use query::grids::GridEntry;
 use query::palette::Palette;
 use serde::Serialize;
 
-fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+use super::iso_secs as iso;
 
 /// A finite number, else null (JSON has no NaN).
 fn finite(x: f64) -> Option<f64> {
