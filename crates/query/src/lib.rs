@@ -7,7 +7,6 @@ mod argo;
 pub mod ask;
 mod cost;
 pub mod grids;
-pub mod nlq;
 mod ocean;
 pub mod palette;
 mod reefs;

@@ -2,7 +2,7 @@
 //! (`shared/eval/nlq/README.md`: variables, GeoJSON region, inclusive dates, depth, agg, platform,
 //! value filter, clarify) and the `POST /api/chat` answer around it.
 
-use query::nlq::{Area, Interpretation};
+use nlq::{Area, Interpretation};
 use serde::Serialize;
 
 /// The interpretation exactly as `halocline nlq --json` prints it; the chat adds `summary`.
