@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Derives crates/query/src/nlq/marine_regions.txt from Natural Earth 1:50m marine polygons.
+"""Derives crates/nlq/src/marine_regions.txt from Natural Earth 1:50m marine polygons.
 
-Usage: python3 scripts/marine_regions.py PATH/ne_50m_geography_marine_polys.geojson > crates/query/src/nlq/marine_regions.txt
+Usage: python3 scripts/marine_regions.py PATH/ne_50m_geography_marine_polys.geojson > crates/nlq/src/marine_regions.txt
 
 Each output line is `name|featurecla|ring;ring...`, a ring being `lon,lat lon,lat ...` (closed, exterior
 rings only: holes are islands or neighbouring seas, which a query region may include). Rings are simplified

@@ -1,5 +1,6 @@
 //! Repository automation: `cargo run -p xtask -- tidy` checks the workspace rules (also run by `cargo test`).
 
+mod cycles;
 mod tidy;
 
 fn main() -> anyhow::Result<()> {
@@ -13,6 +14,14 @@ fn main() -> anyhow::Result<()> {
             println!("tidy: ok");
             Ok(())
         }
-        _ => anyhow::bail!("usage: cargo run -p xtask -- tidy"),
+        Some("cycles") => {
+            for (krate, cycles) in tidy::crate_cycles(&tidy::workspace_root())? {
+                for c in cycles {
+                    println!("{krate}: {} files: {}\n    {}", c.files.len(), c.files.join(", "), c.walk.join("\n    "));
+                }
+            }
+            Ok(())
+        }
+        _ => anyhow::bail!("usage: cargo run -p xtask -- tidy | cycles"),
     }
 }

@@ -5,12 +5,13 @@
 
 use std::io;
 
+use crate::cell::{Cell, Columns};
 use crate::dataset::Dataset;
 use crate::error::ErddapError;
 use crate::functions::apply_functions;
 use crate::nc::{NcSpool, Scratch, nc_cf, nc_header};
 use crate::query::TableQuery;
-use crate::rows::{Cell, Columns, RowFilter, unit_of_output};
+use crate::rows::{RowFilter, unit_of_output};
 use crate::text::TextWriter;
 use crate::{FileType, TextFormat};
 

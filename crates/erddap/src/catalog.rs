@@ -267,11 +267,29 @@ fn series_var(col: &str, our: &str) -> Var {
     Var { name: col.into(), ty: DataType::Float, attrs }
 }
 
+/// The NDBC stdmet columns of the buoy dataset and the series variable each one reads.
+pub const NDBC_COLUMNS: &[(&str, &str)] = &[
+    ("wd", "wind_direction"),
+    ("wspd", "wind_speed"),
+    ("gst", "wind_gust"),
+    ("wvht", "wave_height"),
+    ("dpd", "dominant_wave_period"),
+    ("apd", "average_wave_period"),
+    ("mwd", "mean_wave_direction"),
+    ("bar", "air_pressure"),
+    ("atmp", "air_temperature"),
+    ("wtmp", "sea_surface_temperature"),
+    ("dewp", "dewpoint_temperature"),
+    ("vis", "visibility"),
+    ("ptdy", "pressure_tendency"),
+    ("tide", "tide"),
+];
+
 fn ndbc() -> Dataset {
     let [lat, lon] = lat_lon(DataType::Float);
     let mut vars = vec![text_var("station", "Station Identifier", "Identifier", Some("timeseries_id")), lon, lat];
     vars.push(time_var("time", "Time"));
-    for (col, our) in crate::rows::NDBC_COLUMNS {
+    for (col, our) in NDBC_COLUMNS {
         vars.push(series_var(col, our));
     }
     Dataset {

@@ -3,7 +3,7 @@
 
 use model::ErrorCode;
 
-use crate::text::json_string;
+use crate::json::json_string;
 
 /// Everything that can go wrong answering an ERDDAP request. Messages are ERDDAP's own wording.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -5,10 +5,10 @@
 
 use std::cmp::Ordering;
 
+use crate::cell::Cell;
 use crate::dataset::{DataType, Dataset};
 use crate::error::ErddapError;
-use crate::query::json_unquote;
-use crate::rows::Cell;
+use crate::json::json_unquote;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderKind {

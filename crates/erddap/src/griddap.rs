@@ -9,9 +9,9 @@
 //! brackets a variable means the full extent; every data variable of one request must use identical
 //! brackets.
 
+use crate::cell::{Column, Columns};
 use crate::dataset::{Attr, DataType};
 use crate::error::ErddapError;
-use crate::rows::{Column, Columns};
 
 /// One axis of a grid dataset, in axis order.
 #[derive(Debug, Clone, PartialEq)]
@@ -477,7 +477,7 @@ pub fn grid_dds(id: &str, axes: &[GridAxis], vars: &[String]) -> String {
 /// The OPeNDAP `.das` of a grid dataset: each axis (`actual_range`, `units`), each data variable
 /// (`_FillValue`, `long_name`, `units`; `(name, units, long_name)`), then `NC_GLOBAL`.
 pub fn grid_das(title: &str, axes: &[GridAxis], vars: &[(String, String, String)]) -> String {
-    let q = |s: &str| crate::text::json_string(s);
+    let q = |s: &str| crate::json::json_string(s);
     let mut s = String::from("Attributes {\n");
     for a in axes {
         let (lo, hi) = a.values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(x, y), &v| (x.min(v), y.max(v)));
@@ -502,7 +502,7 @@ pub fn nc_header_of(bytes: &[u8], file_name: &str) -> Result<String, ErddapError
     let nc = NcFile::parse(bytes).map_err(|e| ErddapError::Internal(e.to_string()))?;
     let attr = |a: &formats::netcdf::Attr| -> String {
         match a.ty {
-            NcType::Char => crate::text::json_string(&a.to_text()),
+            NcType::Char => crate::json::json_string(&a.to_text()),
             NcType::Float => format!(
                 "{} // float",
                 a.f64s().iter().map(|v| format!("{}f", dap_number(*v as f32 as f64))).collect::<Vec<_>>().join(", ")

@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::cell::{Cell, Column, Columns};
 use crate::dataset::{AttrValue, DataType, Dataset};
 use crate::error::ErddapError;
 use crate::number::{java_double, java_float, java_int};
-use crate::rows::{Cell, Column, Columns};
 use crate::text::{TextFormat, TextWriter};
 use crate::time::parse_time;
 

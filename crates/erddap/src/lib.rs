@@ -9,11 +9,13 @@
 
 mod answer;
 mod catalog;
+mod cell;
 pub mod dataset;
 mod error;
 mod functions;
 mod griddap;
 mod info;
+mod json;
 mod nc;
 mod number;
 mod query;
@@ -22,7 +24,8 @@ mod text;
 mod time;
 
 pub use answer::{Answer, Output, ScratchMaker};
-pub use catalog::{ARGO_CORE, ARGO_INDEX, ARGO_SYNTHETIC_BGC, NDBC_STDMET, REEF_HEAT_STRESS, catalog};
+pub use catalog::{ARGO_CORE, ARGO_INDEX, ARGO_SYNTHETIC_BGC, NDBC_COLUMNS, NDBC_STDMET, REEF_HEAT_STRESS, catalog};
+pub use cell::{Cell, Column, Columns};
 pub use dataset::{Attr, AttrValue, DataType, Dataset, Var};
 pub use error::ErddapError;
 pub use functions::{Function, OrderKind, apply_functions};
@@ -34,10 +37,11 @@ pub use info::{
     CATEGORY_ATTRIBUTES, PlainTable, SearchParams, categorize_table, category_values, dataset_table, info_table,
     search_datasets,
 };
+pub use json::json_string;
 pub use nc::{NcSpool, Scratch, nc_cf, nc_header};
 pub use query::{Constraint, Op, Rhs, TableQuery, form_pairs, split_query};
-pub use rows::{ArgoRows, Cell, Column, Columns, NDBC_COLUMNS, RowFilter, ndbc_rows, reef_rows, unit_of_output};
-pub use text::{TextFormat, TextWriter, json_string};
+pub use rows::{ArgoRows, RowFilter, ndbc_rows, reef_rows, unit_of_output};
+pub use text::{TextFormat, TextWriter};
 pub use time::{format_iso, iso_string, parse_time};
 
 /// The ERDDAP version we answer as (`/erddap/version`, the `erddap-server` header).

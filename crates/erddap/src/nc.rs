@@ -12,11 +12,11 @@ use formats::netcdf_write::{NcAttr, NcData, NcKind, NcOut, NcVarOut, NcVarSpec, 
 
 use std::cmp::Ordering;
 
+use crate::cell::{Cell, Columns};
 use crate::dataset::{Attr, AttrValue, DataType, Dataset};
 use crate::error::ErddapError;
 use crate::functions::cmp_cell;
 use crate::number::{java_double, java_float};
-use crate::rows::{Cell, Columns};
 use crate::time::iso_string;
 
 /// Scratch storage for one column of a streamed `.nc` (a temporary file in the server).
@@ -537,7 +537,7 @@ pub fn nc_cf(cols: &Columns, rows: &[Vec<Cell>], ds: &Dataset, history_line: &st
 /// One `.ncCF` variable: column `i` of `rows` at the row positions `picks`, along dimension `dim`
 /// (strings add their `{name}_strlen` dimension to `dims`).
 fn cf_var(
-    c: &crate::rows::Column,
+    c: &crate::cell::Column,
     rows: &[Vec<Cell>],
     i: usize,
     picks: &[usize],

@@ -3,6 +3,17 @@
 
 use std::io::Write;
 
+use crate::dataset::DataType;
+
+/// A number of type `ty` in ERDDAP's text form.
+pub fn write_number(v: f64, ty: DataType, out: &mut Vec<u8>) {
+    match ty {
+        DataType::Float => java_float(v as f32, out),
+        t if t.is_integer() => java_int(v, out),
+        _ => java_double(v, out),
+    }
+}
+
 /// Appends `x` in Java's `Double.toString` form.
 pub fn java_double(x: f64, out: &mut Vec<u8>) {
     if !x.is_finite() {

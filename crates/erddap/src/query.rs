@@ -7,9 +7,10 @@
 use chrono::{DateTime, Utc};
 use model::{Point, Polygon};
 
-use crate::dataset::{AttrValue, DataType, Dataset};
+use crate::dataset::{AttrValue, Dataset};
 use crate::error::ErddapError;
 use crate::functions::{Function, parse_function};
+use crate::json::json_unquote;
 use crate::time::parse_time;
 
 /// A comparison operator, in the order ERDDAP looks for them.
@@ -142,18 +143,6 @@ fn decode(s: &str) -> String {
 
 fn hex(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
-}
-
-/// Decodes a JSON string literal (`"a\"b"`), as ERDDAP does with quoted values.
-pub(crate) fn json_unquote(s: &str) -> Option<String> {
-    let s = s.trim();
-    if s.len() < 2 || !s.starts_with('"') || !s.ends_with('"') {
-        return None;
-    }
-    serde_json::from_str::<String>(s).ok().or_else(|| {
-        // ERDDAP is lenient with backslashes JSON would reject: keep them literally.
-        Some(s[1..s.len() - 1].replace("\\\"", "\""))
-    })
 }
 
 impl TableQuery {
@@ -476,11 +465,7 @@ fn add_variables_where(part: &str, ds: &Dataset, results: &mut Vec<usize>) -> Re
             Some(AttrValue::Text(t)) => Some(t.clone()),
             Some(AttrValue::Numbers(ty, nums)) => nums.first().map(|x| {
                 let mut b = Vec::new();
-                match ty {
-                    DataType::Float => crate::number::java_float(*x as f32, &mut b),
-                    t if t.is_integer() => crate::number::java_int(*x, &mut b),
-                    _ => crate::number::java_double(*x, &mut b),
-                }
+                crate::number::write_number(*x, *ty, &mut b);
                 String::from_utf8(b).unwrap_or_default()
             }),
             None => None,

@@ -1,69 +1,14 @@
 //! Rows of our datasets built from domain records (an Argo profile gives one row per level, buoy series
-//! points pivot into one row per station and time, a reef heat-stress day is one row), the output
-//! columns, and the row filter that applies a query's constraints and polygon.
+//! points pivot into one row per station and time, a reef heat-stress day is one row), and the row
+//! filter that applies a query's constraints and polygon.
 
 use model::{HeatStressDay, Point, Polygon, Profile, QcFlag, ReefSite, SeriesPoint};
 
-use crate::dataset::{Attr, DataType, Dataset};
+use crate::catalog::{ARGO_INDEX, NDBC_COLUMNS};
+use crate::cell::Cell;
+use crate::dataset::{DataType, Dataset};
+use crate::number::write_number;
 use crate::query::{Op, Rhs, TableQuery, polygon_contains};
-
-/// One value of a row: a number (time in epoch seconds, missing as NaN) or text (missing as "").
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Num(f64),
-    Text(String),
-}
-
-impl Cell {
-    pub fn num(&self) -> f64 {
-        match self {
-            Cell::Num(v) => *v,
-            Cell::Text(_) => f64::NAN,
-        }
-    }
-}
-
-/// An output column.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Column {
-    pub name: String,
-    pub ty: DataType,
-    /// Units as data responses state them (`UTC` for time).
-    pub units: Option<String>,
-    pub is_time: bool,
-    /// The variable's attributes (for `.nc` and `.ncHeader`).
-    pub attrs: Vec<Attr>,
-}
-
-/// The result columns of a query.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Columns {
-    pub cols: Vec<Column>,
-}
-
-impl Columns {
-    pub fn new(ds: &Dataset, results: &[usize]) -> Columns {
-        Columns {
-            cols: results
-                .iter()
-                .map(|&i| {
-                    let v = &ds.vars[i];
-                    Column {
-                        name: v.name.clone(),
-                        ty: v.ty,
-                        units: v.output_units().map(str::to_string),
-                        is_time: v.is_time(),
-                        attrs: v.attrs.clone(),
-                    }
-                })
-                .collect(),
-        }
-    }
-
-    pub fn position(&self, name: &str) -> Option<usize> {
-        self.cols.iter().position(|c| c.name == name)
-    }
-}
 
 /// The units a column is written with under `units("UCUM")`: the few UDUNITS strings our datasets use.
 pub fn unit_of_output(udunits: &str, ucum: bool) -> String {
@@ -123,7 +68,7 @@ fn test(cell: &Cell, op: Op, rhs: &Rhs, ty: DataType) -> bool {
             Cell::Text(s) => re.is_match(s),
             Cell::Num(v) => {
                 let mut b = Vec::new();
-                crate::text::write_number(*v, ty, &mut b);
+                write_number(*v, ty, &mut b);
                 re.is_match(std::str::from_utf8(&b).unwrap_or(""))
             }
         },
@@ -212,7 +157,7 @@ pub struct ArgoRows {
 impl ArgoRows {
     /// Accessors for the `needed` variables of `ds`.
     pub fn new(ds: &Dataset, needed: &[usize]) -> ArgoRows {
-        let index = ds.id == crate::catalog::ARGO_INDEX;
+        let index = ds.id == ARGO_INDEX;
         let accs = needed
             .iter()
             .map(|&i| {
@@ -362,24 +307,6 @@ fn level_cell(col: Option<&model::ParamColumn>, part: Part, i: usize) -> Cell {
         Part::AdjustedError => f(c.adjusted_error.as_ref()),
     }
 }
-
-/// The NDBC stdmet columns of the buoy dataset and the series variable each one reads.
-pub const NDBC_COLUMNS: &[(&str, &str)] = &[
-    ("wd", "wind_direction"),
-    ("wspd", "wind_speed"),
-    ("gst", "wind_gust"),
-    ("wvht", "wave_height"),
-    ("dpd", "dominant_wave_period"),
-    ("apd", "average_wave_period"),
-    ("mwd", "mean_wave_direction"),
-    ("bar", "air_pressure"),
-    ("atmp", "air_temperature"),
-    ("wtmp", "sea_surface_temperature"),
-    ("dewp", "dewpoint_temperature"),
-    ("vis", "visibility"),
-    ("ptdy", "pressure_tendency"),
-    ("tide", "tide"),
-];
 
 /// Pivots buoy series points (ordered by time, platform, variable) into one row per (station, time)
 /// and calls `emit` with each, in `needed` order. Surface points only (depth 0 or NaN).

@@ -5,9 +5,9 @@
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 
+use crate::cell::{Cell, Column, Columns};
 use crate::dataset::{Attr, DataType, Dataset, Var};
 use crate::functions::{Function, OrderKind};
-use crate::rows::{Cell, Column, Columns};
 use crate::*;
 
 fn fixture(name: &str) -> String {

@@ -3,10 +3,10 @@
 //! `.jsonlKVP`, `.htmlTable` and `.geoJson`, byte for byte as ERDDAP's `TableWriter*` classes write them.
 //! `begin`, then `row` per row, then `end`; each appends to a buffer the caller flushes when it likes.
 
-use crate::dataset::DataType;
+use crate::cell::{Cell, Columns};
 use crate::error::ErddapError;
-use crate::number::{java_double, java_float, java_int};
-use crate::rows::{Cell, Columns};
+use crate::json::{json_string, push_json_string};
+use crate::number::{java_double, write_number};
 use crate::time::format_iso;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,46 +63,6 @@ impl TextFormat {
             TextFormat::Tsv | TextFormat::Tsvp | TextFormat::Tsv0 => Some(b'\t'),
             _ => None,
         }
-    }
-}
-
-/// A JSON string literal as ERDDAP writes one (`String2.toJson`): `"`, `\`, control characters and
-/// every character ≥ 127 escaped (`\u00e9`).
-pub fn json_string(s: &str) -> String {
-    let mut out = Vec::with_capacity(s.len() + 2);
-    push_json_string(s, &mut out);
-    String::from_utf8(out).unwrap_or_default()
-}
-
-fn push_json_string(s: &str, out: &mut Vec<u8>) {
-    out.push(b'"');
-    for c in s.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            '\u{8}' => out.extend_from_slice(b"\\b"),
-            '\u{c}' => out.extend_from_slice(b"\\f"),
-            c if (c as u32) < 32 || (c as u32) >= 127 => {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    out.extend_from_slice(format!("\\u{u:04x}").as_bytes());
-                }
-            }
-            c => out.push(c as u8),
-        }
-    }
-    out.push(b'"');
-}
-
-/// A number of type `ty` in ERDDAP's text form.
-pub(crate) fn write_number(v: f64, ty: DataType, out: &mut Vec<u8>) {
-    match ty {
-        DataType::Float => java_float(v as f32, out),
-        t if t.is_integer() => java_int(v, out),
-        _ => java_double(v, out),
     }
 }
 

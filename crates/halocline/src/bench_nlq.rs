@@ -12,7 +12,7 @@ fn default_cases() -> Option<PathBuf> {
     [
         PathBuf::from("../shared/eval/nlq/dev.jsonl"),
         here.join("../../../shared/eval/nlq/dev.jsonl"),
-        here.join("../query/test-data/nlq_extra.jsonl"),
+        here.join("../nlq/test-data/nlq_extra.jsonl"),
     ]
     .into_iter()
     .find(|p| p.is_file())
@@ -30,14 +30,14 @@ pub fn run(cases: Option<PathBuf>, rounds: usize) -> anyhow::Result<()> {
     anyhow::ensure!(!questions.is_empty(), "{} holds no cases", path.display());
     let now = chrono::NaiveDate::from_ymd_opt(2025, 6, 15).context("date")?;
     let t0 = Instant::now();
-    let _ = query::nlq::parse(&questions[0], now);
+    let _ = nlq::parse(&questions[0], now);
     let cold = t0.elapsed().as_secs_f64() * 1e3;
     let mut times: Vec<f64> = Vec::with_capacity(questions.len() * rounds);
     let mut clarified = 0;
     for _ in 0..rounds.max(1) {
         for q in &questions {
             let t = Instant::now();
-            let it = query::nlq::parse(q, now);
+            let it = nlq::parse(q, now);
             times.push(t.elapsed().as_secs_f64() * 1e3);
             clarified += usize::from(it.clarify.is_some());
         }

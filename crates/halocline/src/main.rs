@@ -332,7 +332,7 @@ fn main() -> anyhow::Result<()> {
                     .with_context(|| format!("--now {s:?} is not a date YYYY-MM-DD"))?,
                 None => chrono::Utc::now().date_naive(),
             };
-            let it = query::nlq::parse(&question, now);
+            let it = nlq::parse(&question, now);
             let mut out = std::io::stdout().lock();
             let text = if json {
                 format!("{}\n", server::api::wire::interpretation_json(&it))

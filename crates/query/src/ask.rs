@@ -5,9 +5,9 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use model::{HeatStressDay, PlatformKind, Point, Region, SeriesPoint, TimeRange};
+use nlq::{Agg, DepthRange, Interpretation, NlqPlatform, NlqVariable};
 use store::{PlatformSummary, ProfileStub, SeriesFilter, Store};
 
-use crate::nlq::{Agg, DepthRange, Interpretation, NlqPlatform, NlqVariable};
 use crate::{ArgoQuery, DataSpec, Items, QueryError, VarReq};
 
 /// At most this many items (profiles, points, days) are returned; statistics use everything matched

@@ -8,7 +8,6 @@ pub mod ask;
 mod cost;
 pub mod griddap;
 pub mod grids;
-pub mod nlq;
 mod ocean;
 pub mod palette;
 mod reefs;

@@ -14,8 +14,8 @@ use axum::extract::{Query, State};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
+use nlq::{Agg, Interpretation};
 use query::ask::Source;
-use query::nlq::{Agg, Interpretation};
 use serde::Deserialize;
 
 use super::wire::{ChatRequest, ChatResponse, ClarificationOut, InterpretationOut, ResultsOut, results_out};
@@ -156,7 +156,7 @@ async fn interpret(state: &AppState, req: &ChatRequest) -> Result<Asked, ApiErro
     };
     let session = req.session.as_deref().filter(|s| !s.is_empty());
     let previous = session.and_then(|s| state.chat.get(s));
-    let it = query::nlq::parse_in_context(question, now, previous.as_ref());
+    let it = nlq::parse_in_context(question, now, previous.as_ref());
     if let Some(s) = session {
         state.chat.put(s, &it);
     }
@@ -181,7 +181,7 @@ async fn results(state: &AppState, asked: &mut Asked) -> Result<Option<ResultsOu
     match query::ask::answer(&*state.store, &asked.it, now).await {
         Ok(a) => Ok(Some(results_out(&a))),
         Err(query::QueryError::TooLarge(m)) => {
-            asked.it.clarify = Some(query::nlq::Clarification {
+            asked.it.clarify = Some(nlq::Clarification {
                 message: format!("That search is too large to run at once ({m}). Narrow the region or the time."),
                 choices: vec![
                     "the same question over the last 30 days".into(),
@@ -210,7 +210,7 @@ pub async fn chat(
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let Json(req) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let mut asked = interpret(&state, &req).await?;
-    let buoys = matches!(asked.it.platform, Some(query::nlq::NlqPlatform::Buoy));
+    let buoys = matches!(asked.it.platform, Some(nlq::NlqPlatform::Buoy));
     let live = params.live == Some(true) && buoys;
     let data_source = super::live::refresh(&state, live, super::live::LiveTarget::Latest).await.data_source.as_str();
     if params.stream != Some(true) {

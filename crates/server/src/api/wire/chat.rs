@@ -3,8 +3,8 @@
 //! `POST /api/chat` and the answer around the interpretation.
 
 use chrono::Utc;
+use nlq::{Area, Interpretation};
 use query::ask::{Answer, Source};
-use query::nlq::{Area, Interpretation};
 use serde::{Deserialize, Serialize};
 
 use super::{GeoPoint, PlatformOut};

@@ -2,8 +2,8 @@
 //! stations ("at Tonga's reefs") → reef. Reef names such as "Ningaloo Reef" were claimed by the
 //! gazetteer first, so they do not count as a platform.
 
-use super::NlqPlatform;
-use super::normalise::Text;
+use crate::interpretation::NlqPlatform;
+use crate::text::Text;
 
 pub const WORDS: &[&str] =
     &["argo float floats profiling profilers buoy buoys mooring moorings ndbc station stations reef reefs site sites \

@@ -7,8 +7,8 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
-use super::DateSpan;
-use super::normalise::{Text, number_word};
+use crate::interpretation::DateSpan;
+use crate::text::{Text, number_word};
 
 pub const WORDS: &[&str] = &[
     "today tonight yesterday tomorrow hours hour hrs days day weeks week wks months month years year yrs decade \

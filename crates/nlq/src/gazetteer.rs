@@ -1,16 +1,16 @@
 //! Named regions: oceans, seas, gulfs, bays and straits from Natural Earth's 1:50m marine polygons
 //! (`marine_regions.txt`, derived by `scripts/marine_regions.py`), ocean basins assembled from them (the
 //! North Pacific is the Pacific's parts and marginal seas north of the equator), and the curated places
-//! of [`super::places`]. Names are matched longest first on unclaimed tokens; "near / off / around"
+//! of [`crate::places`]. Names are matched longest first on unclaimed tokens; "near / off / around"
 //! a place widens its buffer by 50 km. Names that several inland places share are asked back.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::Clarification;
-use super::geometry::Area;
-use super::normalise::Text;
-use super::places::{BOXES, PLACES, SHAPES, UNPLACEABLE};
+use crate::geometry::Area;
+use crate::interpretation::Clarification;
+use crate::places::{BOXES, PLACES, SHAPES, UNPLACEABLE};
+use crate::text::{Text, fold};
 
 const MARINE: &str = include_str!("marine_regions.txt");
 
@@ -368,7 +368,7 @@ struct Gazetteer {
 pub fn words_of(name: &str) -> Vec<String> {
     let mut s = String::new();
     for c in name.chars() {
-        match super::normalise::fold(c) {
+        match fold(c) {
             Some(f) => s.push_str(f),
             None => s.extend(c.to_lowercase()),
         }

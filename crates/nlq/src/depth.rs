@@ -3,8 +3,8 @@
 //! "top / upper / first X m" and "shallower than X m" are [0, X]. Feet and kilometres are converted;
 //! decibars count as metres.
 
-use super::DepthRange;
-use super::normalise::Text;
+use crate::interpretation::DepthRange;
+use crate::text::Text;
 
 pub const WORDS: &[&str] =
     &["surface depth depths deep deeper below beneath under underneath top upper first shallower shallow between \
@@ -33,7 +33,7 @@ fn metres(text: &Text, i: usize) -> Option<(f64, usize)> {
     Some((v * f, 2))
 }
 
-pub(super) const BELOW: &[&str] = &[
+pub(crate) const BELOW: &[&str] = &[
     "below",
     "beneath",
     "under",
@@ -55,7 +55,7 @@ pub(super) const BELOW: &[&str] = &[
     "past",
     "beyond",
 ];
-pub(super) const ABOVE: &[&str] = &[
+pub(crate) const ABOVE: &[&str] = &[
     "from the surface to",
     "from the surface down to",
     "the surface to",

@@ -3,8 +3,8 @@
 //! depth), latest (most recent, last reported). "Latest" words are claimed before time words so "last
 //! reported" is never read as a time.
 
-use super::Agg;
-use super::normalise::Text;
+use crate::interpretation::Agg;
+use crate::text::Text;
 
 pub const WORDS: &[&str] =
     &["average avg mean median minimum min lowest coldest least maximum max highest hottest warmest peak how many \
@@ -61,7 +61,7 @@ pub fn early(text: &mut Text) -> Option<Agg> {
     None
 }
 
-pub(super) const TABLE: &[(&[&str], Agg)] = &[
+pub(crate) const TABLE: &[(&[&str], Agg)] = &[
     (
         &[
             "compare",

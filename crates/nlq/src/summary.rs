@@ -1,8 +1,16 @@
 //! The plain-language reading of an [`Interpretation`] that Ocean Chat shows before its answer.
 
-use super::{Agg, Interpretation, NlqPlatform};
+use crate::interpretation::{Agg, Interpretation, NlqPlatform};
 
-pub fn summary(it: &Interpretation) -> String {
+impl Interpretation {
+    /// A one-paragraph plain-language reading of the interpretation ("Mean sea surface temperature in
+    /// the Bering Sea from 2025-03-15 to 2025-06-15.").
+    pub fn summary(&self) -> String {
+        summary(self)
+    }
+}
+
+fn summary(it: &Interpretation) -> String {
     if let Some(c) = &it.clarify {
         return format!("Needs clarification: {}", c.message);
     }

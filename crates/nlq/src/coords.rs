@@ -2,9 +2,9 @@
 //! 170W"), points ("10N 120W"), and great-circle buffers ("within 200 km of 35N, 120W", "within 50
 //! nautical miles of Monterey Bay"). A box whose longitudes run across ±180 is split there.
 
-use super::gazetteer;
-use super::geometry::Area;
-use super::normalise::Text;
+use crate::gazetteer;
+use crate::geometry::Area;
+use crate::text::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Axis {

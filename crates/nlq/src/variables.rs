@@ -3,12 +3,12 @@
 //! chlorophyll; "heat stress", "degree heating weeks" → dhw; "bleaching alert level / risk" → baa;
 //! "SST anomaly" (the product, singular) → sst_anomaly. Spanish, French and Portuguese names too.
 
-use super::normalise::Text;
-use super::{Interpretation, NlqVariable};
+use crate::interpretation::{Interpretation, NlqVariable};
+use crate::text::Text;
 
 use NlqVariable::*;
 
-pub(super) const PHRASES: &[(&str, NlqVariable)] = &[
+pub(crate) const PHRASES: &[(&str, NlqVariable)] = &[
     ("sea surface temperature anomaly", SstAnomaly),
     ("sst anomaly", SstAnomaly),
     ("ssta", SstAnomaly),

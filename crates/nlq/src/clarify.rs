@@ -4,15 +4,15 @@
 
 use chrono::NaiveDate;
 
-use super::normalise::Text;
-use super::{Agg, Clarification, Interpretation};
+use crate::interpretation::{Agg, Clarification, Interpretation};
+use crate::text::Text;
 
 pub const WORDS: &[&str] =
     &["delete remove drop erase purge wipe truncate overwrite modify update insert edit alter forecast forecasts \
      predict prediction predictions projection projections outlook borrar eliminar supprimer effacer apagar \
      excluir pronostico prevision previsao"];
 
-pub(super) const WRITE: &[&str] = &[
+pub(crate) const WRITE: &[&str] = &[
     "delete",
     "erase",
     "purge",
@@ -36,7 +36,7 @@ const OBJECTS: &[&str] = &[
     "all", "the", "table", "tables", "records", "record", "data", "rows", "row", "every", "these", "those", "this",
     "buoy", "float", "values",
 ];
-pub(super) const FORECAST: &[&str] = &[
+pub(crate) const FORECAST: &[&str] = &[
     "forecast",
     "forecasts",
     "forecasting",

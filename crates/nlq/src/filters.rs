@@ -2,15 +2,15 @@
 //! under X" is `< X`, "at least X" / "X or more" is `>= X`, "at most X" / "X or less" is `<= X`.
 //! Fahrenheit is converted to °C. Depth phrases were claimed before, so "below 500 m" never lands here.
 
-use super::Op;
-use super::normalise::Text;
+use crate::interpretation::Op;
+use crate::text::Text;
 
 pub const WORDS: &[&str] =
     &["above over exceeding exceeds exceed greater higher more warmer hotter colder cooler lower less below under \
      least most than superior superieur superieure inferior inferieur inferieure mayor menor maior plus moins \
      encima dessus acima mais menos chaud froid caliente frio quente"];
 
-pub(super) const GT: &[&str] = &[
+pub(crate) const GT: &[&str] = &[
     "above",
     "over",
     "exceeding",
@@ -47,7 +47,7 @@ pub(super) const GT: &[&str] = &[
     "in excess of",
     "topping",
 ];
-pub(super) const GE: &[&str] = &[
+pub(crate) const GE: &[&str] = &[
     "greater than or equal to",
     "more than or equal to",
     "at or above",
@@ -61,7 +61,7 @@ pub(super) const GE: &[&str] = &[
     "pelo menos",
     "minimum of",
 ];
-pub(super) const LT: &[&str] = &[
+pub(crate) const LT: &[&str] = &[
     "below",
     "under",
     "less than",
@@ -89,7 +89,7 @@ pub(super) const LT: &[&str] = &[
     "mais fria que",
     "mas fria que",
 ];
-pub(super) const LE: &[&str] = &[
+pub(crate) const LE: &[&str] = &[
     "less than or equal to",
     "at or below",
     "equal to or less than",

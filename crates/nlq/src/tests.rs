@@ -45,10 +45,10 @@ fn valid_geojson(it: &Interpretation) {
 
 #[test]
 fn typos_and_accents_are_normalised() {
-    let t = Text::new("avrage salnity in the gulf of mexcio for febuary 2024");
+    let t = vocabulary::read("avrage salnity in the gulf of mexcio for febuary 2024");
     let words: Vec<&str> = t.toks.iter().map(|t| t.s.as_str()).collect();
     assert_eq!(words, ["average", "salinity", "in", "the", "gulf", "of", "mexico", "for", "february", "2024"]);
-    let t = Text::new("salinité moyenne à 5°S–5°N, -1 °C, 1,000 m");
+    let t = vocabulary::read("salinité moyenne à 5°S–5°N, -1 °C, 1,000 m");
     let words: Vec<&str> = t.toks.iter().map(|t| t.s.as_str()).collect();
     assert_eq!(words, ["salinite", "moyenne", "a", "5", "s", "-", "5", "n", ",", "-1", "c", ",", "1000", "m"]);
     assert_eq!(vars("whats the temprature trend in the meditteranean sea last 20 yrs"), ["temperature"]);
