@@ -402,7 +402,7 @@ async fn serve(
     let state = server::AppState::new(store)
         .with_ingest_key(ingest_key)
         .with_auth(auth)
-        .with_notify(ops_cmd::notify_config())
+        .with_notify(ops_cmd::notify_config()?)
         .with_live(live);
     ops_cmd::start(&state, ops).await?;
     println!("press Ctrl-C to stop");
