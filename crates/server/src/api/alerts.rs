@@ -175,8 +175,7 @@ impl RuleBody {
     }
 }
 
-/// Who is told: `receiver` `webhook` (`target` an `http://` or `https://` URL; Slack URLs get Slack's
-/// message), `slack` (a Slack incoming-webhook URL) or `email` (`target` an address).
+/// Who is told: `receiver` `webhook` (`target` an `http://` URL) or `email` (`target` an address).
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionBody {
@@ -310,7 +309,7 @@ pub async fn put_subscription(
         return Err(ApiError::bad_request("the id in the body differs from the id in the path"));
     }
     let receiver = Receiver::from_parts(&b.receiver, &b.target)
-        .ok_or_else(|| ApiError::bad_request(format!("receiver {:?} is not webhook, slack or email", b.receiver)))?;
+        .ok_or_else(|| ApiError::bad_request(format!("receiver {:?} is not webhook or email", b.receiver)))?;
     let min_severity = match b.min_severity.as_deref() {
         None => Severity::Info,
         Some(s) => Severity::parse(s)
