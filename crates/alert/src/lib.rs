@@ -1,8 +1,9 @@
 //! Built-in alerting for sites without Prometheus: rules evaluated on stored data (`rules`), open alerts
 //! kept in the store with de-duplication and resolve messages (`Engine::evaluate`), and notifications to
-//! subscribers by webhook or e-mail (`notify`). The server runs [`Engine::evaluate`] after ingests and on
+//! subscribers by webhook, Slack or e-mail (`notify`). The server runs [`Engine::evaluate`] after ingests and on
 //! a timer; evaluations never overlap.
 
+mod error;
 pub mod notify;
 pub mod rules;
 
@@ -11,34 +12,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use model::{AlertRule, FiredAlert, Subscription};
-use store::{Store, StoreError};
+use store::Store;
 
-pub use notify::{NotifyConfig, SmtpConfig};
+pub use error::AlertError;
+pub use notify::{Notice, Notifier, NotifyConfig, Retry, SmtpConfig, SmtpSecurity};
 pub use rules::Finding;
-
-/// Errors of alerting. Messages are lowercase.
-#[derive(Debug, thiserror::Error)]
-pub enum AlertError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Query(#[from] query::QueryError),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("delivery to {target} failed: {message}")]
-    Delivery { target: String, message: String },
-}
-
-impl AlertError {
-    pub fn code(&self) -> model::ErrorCode {
-        match self {
-            AlertError::Store(e) => e.code(),
-            AlertError::Query(e) => e.code(),
-            AlertError::Invalid(_) => model::ErrorCode::BadRequest,
-            AlertError::Delivery { .. } => model::ErrorCode::Unavailable,
-        }
-    }
-}
 
 /// What one evaluation did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,14 +37,21 @@ pub struct Report {
 /// Evaluates every rule over a store and notifies subscribers.
 pub struct Engine {
     store: Arc<dyn Store>,
-    notify: NotifyConfig,
+    /// Or why the settings are unusable (each delivery then fails with it).
+    notifier: Result<notify::Notifier, String>,
     /// One evaluation at a time (after-ingest and timer triggers may coincide).
     running: tokio::sync::Mutex<()>,
 }
 
 impl Engine {
+    /// Check the settings first with [`Notifier::new`] to refuse bad ones at start-up; here they only
+    /// make every delivery fail.
     pub fn new(store: Arc<dyn Store>, notify: NotifyConfig) -> Engine {
-        Engine { store, notify, running: tokio::sync::Mutex::new(()) }
+        let notifier = Notifier::new(&notify).map_err(|e| {
+            tracing::error!("alert notifications are off: {e}");
+            e.to_string()
+        });
+        Engine { store, notifier, running: tokio::sync::Mutex::new(()) }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -193,7 +178,12 @@ impl Engine {
             if s.rule.as_ref().is_some_and(|r| r != &rule.id) || a.severity < s.min_severity {
                 continue;
             }
-            let outcome = notify::send(&self.notify, &s.receiver, rule, a).await;
+            // Subscriptions with an unsubscribe link (reef subscriptions from the dashboard) fill `unsubscribe`.
+            let notice = Notice { rule, alert: a, unsubscribe: None };
+            let outcome = match &self.notifier {
+                Ok(n) => n.send(&s.receiver, &notice).await,
+                Err(why) => Err(AlertError::Delivery { target: s.id.clone(), message: why.clone() }),
+            };
             let label = if outcome.is_ok() { "sent" } else { "failed" };
             metrics::counter!("halocline_alert_notifications_total", "receiver" => s.receiver.kind(), "outcome" => label)
                 .increment(1);
@@ -238,7 +228,8 @@ pub fn validate_rule(rule: &AlertRule) -> Result<(), AlertError> {
     Ok(())
 }
 
-/// Checks a subscription given through the API: a valid id, an `http://` webhook URL or an e-mail address.
+/// Checks a subscription given through the API: a valid id, an `http(s)://` URL (webhook, Slack) or an
+/// e-mail address.
 pub fn validate_subscription(sub: &Subscription) -> Result<(), AlertError> {
     if !model::valid_alert_id(&sub.id) {
         return Err(AlertError::Invalid(format!(
@@ -246,10 +237,7 @@ pub fn validate_subscription(sub: &Subscription) -> Result<(), AlertError> {
             sub.id
         )));
     }
-    match &sub.receiver {
-        model::Receiver::Webhook { url } => notify::HttpUrl::parse(url).map(|_| ()),
-        model::Receiver::Email { to } => notify::check_address(to),
-    }
+    notify::check_receiver(&sub.receiver)
 }
 
 #[cfg(test)]

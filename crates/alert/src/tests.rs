@@ -1,160 +1,41 @@
-//! Alerting tests: receivers against local fake servers (SMTP and HTTP on 127.0.0.1), rule findings on the
-//! bundled Florida Keys CRW file, and the engine's fire / de-duplicate / change / resolve cycle.
+//! Alerting tests: rule findings on the bundled Florida Keys CRW file, and the engine's fire /
+//! de-duplicate / change / resolve cycle with a local webhook endpoint (the receivers' own tests are in
+//! `notify/tests.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use model::{AlertCondition, AlertRule, FiredAlert, HeatStressDay, Receiver, ReefSite, Severity, Subscription};
+use model::{AlertCondition, AlertRule, HeatStressDay, Receiver, ReefSite, Severity, Subscription};
 use store::{FileBatch, SqliteStore, Store};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
 
-use crate::notify::{HttpUrl, NotifyConfig, SmtpConfig, check_address};
+use crate::notify::test_servers::webhook_server;
+use crate::notify::{NotifyConfig, Retry};
 use crate::{Engine, rules};
-
-#[test]
-fn webhook_urls_parse_or_say_why_not() {
-    assert_eq!(
-        HttpUrl::parse("http://127.0.0.1:8080/hooks/a?x=1").unwrap(),
-        HttpUrl { host: "127.0.0.1".into(), port: 8080, path: "/hooks/a?x=1".into() }
-    );
-    assert_eq!(HttpUrl::parse("http://example.org").unwrap().port, 80);
-    assert_eq!(HttpUrl::parse("http://[::1]:9/x").unwrap().host, "::1");
-    for bad in ["https://hooks.slack.com/x", "ftp://a", "http://", "http://a:99999/", "http://u:p@h/", "http://a b/"] {
-        assert!(HttpUrl::parse(bad).is_err(), "{bad}");
-    }
-    assert!(check_address("reef@example.org").is_ok());
-    for bad in ["reef", "a@b@c", "a b@c", "<a@b>", "a@b\r\nRCPT TO:<x@y>", "@b"] {
-        assert!(check_address(bad).is_err(), "{bad:?}");
-    }
-}
-
-/// A fake SMTP relay: answers one session and returns every line the client sent.
-async fn fake_smtp() -> (String, tokio::task::JoinHandle<Vec<String>>) {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap().to_string();
-    let task = tokio::spawn(async move {
-        let (s, _) = l.accept().await.unwrap();
-        let (r, mut w) = s.into_split();
-        let mut r = BufReader::new(r);
-        let mut lines = Vec::new();
-        w.write_all(b"220 fake ESMTP\r\n").await.unwrap();
-        let mut in_data = false;
-        loop {
-            let mut line = String::new();
-            if r.read_line(&mut line).await.unwrap() == 0 {
-                break;
-            }
-            let line = line.trim_end_matches(['\r', '\n']).to_string();
-            lines.push(line.clone());
-            let reply: &[u8] = if in_data {
-                if line == "." {
-                    in_data = false;
-                    b"250 2.0.0 queued\r\n"
-                } else {
-                    continue;
-                }
-            } else if line.starts_with("EHLO") {
-                b"250-fake\r\n250 8BITMIME\r\n"
-            } else if line == "DATA" {
-                in_data = true;
-                b"354 go ahead\r\n"
-            } else if line == "QUIT" {
-                w.write_all(b"221 bye\r\n").await.unwrap();
-                break;
-            } else {
-                b"250 ok\r\n"
-            };
-            w.write_all(reply).await.unwrap();
-        }
-        lines
-    });
-    (addr, task)
-}
 
 fn rule(id: &str, condition: AlertCondition) -> AlertRule {
     AlertRule { id: id.into(), name: id.to_uppercase(), condition, severity: Severity::Warning, enabled: true }
 }
 
-fn alert() -> FiredAlert {
-    let t = Utc.with_ymd_and_hms(2024, 8, 4, 12, 0, 0).unwrap();
-    FiredAlert {
-        rule: "baa".into(),
-        subject: "florida_keys".into(),
-        fingerprint: "3".into(),
-        severity: Severity::Warning,
-        value: 3.0,
-        message: "Florida Keys is at Alert Level 1\n.a line that starts with a dot".into(),
-        started_at: t,
-        last_seen_at: t,
-        resolved_at: None,
-        resolve_message: None,
-    }
-}
-
-#[tokio::test]
-async fn email_goes_through_an_smtp_relay() {
-    let (relay, task) = fake_smtp().await;
-    let cfg = NotifyConfig {
-        smtp: Some(SmtpConfig { relay, from: "alerts@halocline.test".into() }),
-        timeout: Duration::from_secs(20),
-    };
-    let r = rule("baa", AlertCondition::BaaLevel { site: None, min_level: 1 });
-    crate::notify::send(&cfg, &Receiver::Email { to: "reef@example.org".into() }, &r, &alert()).await.unwrap();
-    let lines = task.await.unwrap();
-    assert_eq!(lines[0], "EHLO halocline");
-    assert_eq!(lines[1], "MAIL FROM:<alerts@halocline.test>");
-    assert_eq!(lines[2], "RCPT TO:<reef@example.org>");
-    assert_eq!(lines[3], "DATA");
-    assert!(lines.contains(&"Subject: [halocline FIRING] BAA florida_keys".to_string()), "{lines:?}");
-    assert!(lines.contains(&"Florida Keys is at Alert Level 1".to_string()));
-    // Dot-stuffed on the wire.
-    assert!(lines.contains(&"..a line that starts with a dot".to_string()));
-    assert_eq!(lines.last().unwrap(), "QUIT");
-
-    // Without a relay, e-mail fails with a message that says what to set.
-    let none = NotifyConfig::default();
-    let e =
-        crate::notify::send(&none, &Receiver::Email { to: "reef@example.org".into() }, &r, &alert()).await.unwrap_err();
-    assert!(e.to_string().contains("HALOCLINE_SMTP_RELAY"), "{e}");
-}
-
-/// A fake webhook endpoint answering `status` to every request and collecting the bodies.
+/// A plain-HTTP webhook endpoint answering `status`, and the documents it receives.
 async fn fake_webhook(status: u16) -> (String, tokio::sync::mpsc::UnboundedReceiver<serde_json::Value>) {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", l.local_addr().unwrap());
+    let (base, mut hits) = webhook_server(status, "", false).await;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
-        loop {
-            let Ok((mut s, _)) = l.accept().await else { return };
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            loop {
-                let n = s.read(&mut chunk).await.unwrap();
-                buf.extend_from_slice(&chunk[..n]);
-                let text = String::from_utf8_lossy(&buf).to_string();
-                if let Some(i) = text.find("\r\n\r\n") {
-                    let len: usize = text
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse().unwrap())
-                        })
-                        .unwrap();
-                    if buf.len() >= i + 4 + len {
-                        let body: serde_json::Value = serde_json::from_slice(&buf[i + 4..i + 4 + len]).unwrap();
-                        let _ = tx.send(body);
-                        break;
-                    }
-                }
-                if n == 0 {
-                    break;
-                }
-            }
-            let _ = s.write_all(format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n").as_bytes()).await;
+        while let Some(h) = hits.recv().await {
+            let _ = tx.send(h.body);
         }
     });
-    (url, rx)
+    (format!("{base}/hook"), rx)
+}
+
+/// Bounded timeouts and quick retries.
+fn fast() -> NotifyConfig {
+    NotifyConfig {
+        timeout: Duration::from_secs(20),
+        retry: Retry { attempts: 2, min_delay: Duration::from_millis(1), max_delay: Duration::from_millis(2) },
+        ..Default::default()
+    }
 }
 
 async fn florida_keys() -> Arc<dyn Store> {
@@ -234,7 +115,7 @@ async fn baa_and_dhw_findings_on_the_florida_keys_station() {
 async fn the_engine_fires_once_deduplicates_announces_changes_and_resolves() {
     let store = florida_keys().await;
     let (url, mut rx) = fake_webhook(200).await;
-    let engine = Engine::new(store.clone(), NotifyConfig { timeout: Duration::from_secs(20), ..Default::default() });
+    let engine = Engine::new(store.clone(), fast());
     let mut r = rule("baa", AlertCondition::BaaLevel { site: None, min_level: 2 });
     store.put_alert_rule(&r).await.unwrap();
     store
@@ -303,7 +184,7 @@ async fn the_engine_fires_once_deduplicates_announces_changes_and_resolves() {
 async fn a_failing_receiver_is_counted_not_fatal() {
     let store = florida_keys().await;
     let (url, mut rx) = fake_webhook(500).await;
-    let engine = Engine::new(store.clone(), NotifyConfig { timeout: Duration::from_secs(20), ..Default::default() });
+    let engine = Engine::new(store.clone(), fast());
     store.put_alert_rule(&rule("baa", AlertCondition::BaaLevel { site: None, min_level: 1 })).await.unwrap();
     store
         .put_alert_subscription(&Subscription {
@@ -316,7 +197,24 @@ async fn a_failing_receiver_is_counted_not_fatal() {
         .unwrap();
     let rep = engine.evaluate(Utc::now()).await.unwrap();
     assert_eq!((rep.fired, rep.notifications_sent, rep.notifications_failed), (1, 0, 1), "{rep:?}");
+    // Tried twice (a 5xx is retried), counted once.
     assert_eq!(rx.recv().await.unwrap()["status"], "firing");
+    assert_eq!(rx.recv().await.unwrap()["status"], "firing");
+
+    // Unusable settings (a CA file without a certificate) make every delivery fail, not the evaluation.
+    let broken = Engine::new(store.clone(), NotifyConfig { ca_pem: Some(b"junk".to_vec()), ..fast() });
+    store.put_alert_rule(&rule("baa2", AlertCondition::BaaLevel { site: None, min_level: 1 })).await.unwrap();
+    store
+        .put_alert_subscription(&Subscription {
+            id: "hook2".into(),
+            rule: Some("baa2".into()),
+            min_severity: Severity::Warning,
+            receiver: Receiver::Webhook { url: "http://127.0.0.1:9/x".into() },
+        })
+        .await
+        .unwrap();
+    let rep = broken.evaluate(Utc::now()).await.unwrap();
+    assert_eq!((rep.fired, rep.deduplicated, rep.notifications_failed), (1, 1, 1), "{rep:?}");
 }
 
 #[test]

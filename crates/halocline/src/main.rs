@@ -388,6 +388,8 @@ async fn serve(
     live: Option<std::sync::Arc<ingest::sources::Sources>>,
 ) -> anyhow::Result<()> {
     ingest::sources::http::describe_metrics();
+    // Bad notification settings stop the server before it listens.
+    let notify = ops_cmd::notify_config()?;
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     println!("serving {url} on http://{addr}");
@@ -399,11 +401,8 @@ async fn serve(
     );
     println!("       http://{addr}/api/reefs/florida_keys/heatstress?startDate=2023-07-01&endDate=2023-10-01");
     let ingest_key = std::env::var("HALOCLINE_INGEST_KEY").ok().filter(|k| !k.is_empty());
-    let state = server::AppState::new(store)
-        .with_ingest_key(ingest_key)
-        .with_auth(auth)
-        .with_notify(ops_cmd::notify_config())
-        .with_live(live);
+    let state =
+        server::AppState::new(store).with_ingest_key(ingest_key).with_auth(auth).with_notify(notify).with_live(live);
     ops_cmd::start(&state, ops).await?;
     println!("press Ctrl-C to stop");
     server::serve(listener, state).await?;

@@ -143,26 +143,33 @@ pub fn valid_alert_id(id: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
-/// Where notifications go.
+/// Where notifications go. Stored as `(kind, target)` (see [`Receiver::from_parts`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Receiver {
-    /// An HTTP POST of a JSON document to `url` (`http://` only).
+    /// An HTTP POST of halocline's JSON document to an `http://` or `https://` `url`; a Slack incoming
+    /// webhook (`https://hooks.slack.com/...`) gets Slack's message format instead.
     Webhook { url: String },
-    /// An e-mail to `to` through the configured SMTP relay.
+    /// A Slack incoming webhook (or a Slack-compatible one, e.g. Mattermost): Slack's `{"text", "blocks"}`
+    /// message, whatever the host.
+    Slack { url: String },
+    /// An e-mail to `to` through the configured SMTP server.
     Email { to: String },
 }
 
 impl Receiver {
+    /// The stored kind: `webhook`, `slack` or `email`.
     pub fn kind(&self) -> &'static str {
         match self {
             Receiver::Webhook { .. } => "webhook",
+            Receiver::Slack { .. } => "slack",
             Receiver::Email { .. } => "email",
         }
     }
 
+    /// The URL or the address.
     pub fn target(&self) -> &str {
         match self {
-            Receiver::Webhook { url } => url,
+            Receiver::Webhook { url } | Receiver::Slack { url } => url,
             Receiver::Email { to } => to,
         }
     }
@@ -170,6 +177,7 @@ impl Receiver {
     pub fn from_parts(kind: &str, target: &str) -> Option<Receiver> {
         Some(match kind {
             "webhook" => Receiver::Webhook { url: target.to_string() },
+            "slack" => Receiver::Slack { url: target.to_string() },
             "email" => Receiver::Email { to: target.to_string() },
             _ => return None,
         })

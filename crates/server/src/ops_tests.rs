@@ -209,11 +209,11 @@ async fn alert_routes_validate_and_round_trip() {
         &app,
         "PUT",
         "/api/alerts/subscriptions/slack",
-        Some(json!({"receiver": "webhook", "target": "https://hooks.example.org/x"})),
+        Some(json!({"receiver": "slack", "target": "ftp://hooks.example.org/x"})),
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(b["message"].as_str().unwrap().contains("https is not supported"));
+    assert!(b["message"].as_str().unwrap().contains("must start with http:// or https://"), "{b}");
     let (s, _) =
         json_call(&app, "PUT", "/api/alerts/subscriptions/x", Some(json!({"receiver": "pigeon", "target": "roof"})))
             .await;
