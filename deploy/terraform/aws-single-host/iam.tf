@@ -1,16 +1,21 @@
 # Least privilege: the host may write its own log group, read (and, once, set) its own secrets, use its
 # own bucket, and nothing else. DLM gets the AWS service role for snapshots.
 
+# Who may assume each role: one AWS service per role.
+locals {
+  assume_role = { for role, service in {
+    host = "ec2.amazonaws.com"
+    dlm  = "dlm.amazonaws.com"
+    flow = "vpc-flow-logs.amazonaws.com"
+    } : role => jsonencode({
+      Version   = "2012-10-17"
+      Statement = [{ Effect = "Allow", Principal = { Service = service }, Action = "sts:AssumeRole" }]
+  }) }
+}
+
 resource "aws_iam_role" "host" {
-  name = "${var.name}-host"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "ec2.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
+  name               = "${var.name}-host"
+  assume_role_policy = local.assume_role["host"]
 }
 
 resource "aws_iam_instance_profile" "host" {
@@ -65,15 +70,8 @@ resource "aws_iam_role_policy_attachment" "ssm" {
 }
 
 resource "aws_iam_role" "dlm" {
-  name = "${var.name}-dlm"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "dlm.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
+  name               = "${var.name}-dlm"
+  assume_role_policy = local.assume_role["dlm"]
 }
 
 resource "aws_iam_role_policy_attachment" "dlm" {

@@ -68,15 +68,8 @@ resource "aws_cloudwatch_log_group" "flow" {
 }
 
 resource "aws_iam_role" "flow" {
-  name = "${var.name}-vpc-flow"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "vpc-flow-logs.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
+  name               = "${var.name}-vpc-flow"
+  assume_role_policy = local.assume_role["flow"]
 }
 
 resource "aws_iam_role_policy" "flow" {
