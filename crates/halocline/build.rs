@@ -21,16 +21,23 @@ fn revision(manifest: &Path) -> String {
     let Some(rev) = git(manifest, &["rev-parse", "--short=12", "HEAD"]) else {
         return "unknown".into();
     };
-    // HEAD lives in the worktree's git dir; the branch it names in the common dir (or packed-refs).
+    // HEAD lives in the worktree's git dir; the branch it names in the common dir, as a loose ref file
+    // (else its folder, where the next commit writes one) or in packed-refs. Only paths that exist are
+    // watched: cargo reruns a build script at every build for a watched path that is missing.
+    let mut watch = Vec::new();
     if let Some(dir) = git(manifest, &["rev-parse", "--absolute-git-dir"]) {
-        println!("cargo::rerun-if-changed={dir}/HEAD");
+        watch.push(PathBuf::from(dir).join("HEAD"));
     }
     if let (Some(common), Some(head)) =
         (git(manifest, &["rev-parse", "--git-common-dir"]), git(manifest, &["symbolic-ref", "-q", "HEAD"]))
     {
         let common = manifest.join(common);
-        println!("cargo::rerun-if-changed={}", common.join(&head).display());
-        println!("cargo::rerun-if-changed={}", common.join("packed-refs").display());
+        let loose = common.join(&head);
+        watch.push(if loose.is_file() { loose } else { loose.parent().map_or(common.clone(), Path::to_path_buf) });
+        watch.push(common.join("packed-refs"));
+    }
+    for p in watch.iter().filter(|p| p.exists()) {
+        println!("cargo::rerun-if-changed={}", p.display());
     }
     rev
 }
