@@ -181,7 +181,7 @@ fn sigterm_under_load_drains_and_exits_zero_with_no_partial_write() {
                 std::thread::sleep(Duration::from_millis(10));
             }
             std::thread::sleep(Duration::from_millis(300));
-            let sent = s.write_all(b[half..].as_bytes());
+            let sent = s.write_all(&b.as_bytes()[half..]);
             match sent.and_then(|_| read_response(&mut s)) {
                 Ok((status, text)) => {
                     seen.answered.push((format!("held POST {text}"), status));
