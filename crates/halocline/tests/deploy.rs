@@ -3,7 +3,8 @@
 //! `data/sample`), missing secrets and an absent PostgreSQL stop start-up with a message naming the
 //! variable, and `halocline health` answers for a running server.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
@@ -107,25 +108,8 @@ fn an_absent_postgresql_is_waited_for_then_named_with_the_setting() {
 fn health_answers_for_a_running_server_and_fails_without_one() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("h.db").display());
-    let mut child = halocline()
-        .args(["serve", "--db", &db, "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut addr = String::new();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some((_, rest)) = line.strip_prefix("serving ").and_then(|l| l.split_once(" on http://")) {
-            addr = rest.trim().to_string();
-        }
-        if line.starts_with("press Ctrl-C") {
-            break;
-        }
-    }
-    // Keep reading, so the server never writes to a closed pipe.
-    std::thread::spawn(move || lines.for_each(drop));
+    let (mut child, addr) =
+        common::spawn_serve(halocline().args(["serve", "--db", &db, "--bind", "127.0.0.1:0"]).stderr(Stdio::null()));
     let out = halocline().args(["health", "--bind", &addr]).output().unwrap();
     let _ = child.kill();
     let _ = child.wait();

@@ -4,10 +4,12 @@
 //! (it does not hold the drain until the grace period), the process exits 0, and afterwards the store
 //! holds every acknowledged write whole and no write in part.
 
+mod common;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -86,7 +88,7 @@ fn sigterm_under_load_drains_and_exits_zero_with_no_partial_write() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("shutdown.db").display());
     let stderr = std::fs::File::create(dir.path().join("serve.log")).unwrap();
-    let mut server = Guard(
+    let (child, addr) = common::spawn_serve(
         Command::new(BIN)
             .args(["serve", "--db", &db, "--bind", "127.0.0.1:0"])
             .current_dir(dir.path())
@@ -98,24 +100,9 @@ fn sigterm_under_load_drains_and_exits_zero_with_no_partial_write() {
             // Long, so a drain held open (by the event stream) shows as the warning, not as a pass.
             .env("HALOCLINE_SHUTDOWN_GRACE_SECONDS", "60")
             .env("HALOCLINE_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap(),
+            .stderr(stderr),
     );
-    let mut addr = String::new();
-    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some((_, rest)) = line.strip_prefix("serving ").and_then(|l| l.split_once(" on http://")) {
-            addr = rest.trim().to_string();
-        }
-        if line.starts_with("press Ctrl-C") {
-            break;
-        }
-    }
-    assert!(!addr.is_empty(), "serve printed no address");
-    std::thread::spawn(move || lines.for_each(drop));
+    let mut server = Guard(child);
     assert_eq!(get(&addr, "/health").unwrap().0, 200);
 
     // An open event stream, as a dashboard keeps one.

@@ -92,22 +92,15 @@ resource "aws_security_group" "host" {
   tags        = { Name = "${var.name}-host" }
 }
 
-resource "aws_vpc_security_group_ingress_rule" "http" {
+# In: HTTP (redirects to HTTPS when domain_name is set) and HTTPS from anywhere; SSH only from ssh_cidr.
+resource "aws_vpc_security_group_ingress_rule" "public" {
+  for_each          = { http = 80, https = 443 }
   security_group_id = aws_security_group.host.id
-  description       = "HTTP (redirects to HTTPS when domain_name is set)"
+  description       = upper(each.key)
   cidr_ipv4         = "0.0.0.0/0"
   ip_protocol       = "tcp"
-  from_port         = 80
-  to_port           = 80
-}
-
-resource "aws_vpc_security_group_ingress_rule" "https" {
-  security_group_id = aws_security_group.host.id
-  description       = "HTTPS"
-  cidr_ipv4         = "0.0.0.0/0"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
+  from_port         = each.value
+  to_port           = each.value
 }
 
 resource "aws_vpc_security_group_ingress_rule" "ssh" {
@@ -123,22 +116,14 @@ resource "aws_vpc_security_group_ingress_rule" "ssh" {
 # Out: HTTPS (image registry, AWS APIs, live sources, Let's Encrypt) and HTTP (package mirrors, NOAA's
 # plain-HTTP servers). DNS and NTP go to the VPC's own resolver and time service, which security groups
 # do not filter. PostgreSQL only when RDS is on.
-resource "aws_vpc_security_group_egress_rule" "https" {
+resource "aws_vpc_security_group_egress_rule" "web" {
+  for_each          = { http = 80, https = 443 }
   security_group_id = aws_security_group.host.id
-  description       = "HTTPS out"
+  description       = "${upper(each.key)} out"
   cidr_ipv4         = "0.0.0.0/0"
   ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-}
-
-resource "aws_vpc_security_group_egress_rule" "http" {
-  security_group_id = aws_security_group.host.id
-  description       = "HTTP out"
-  cidr_ipv4         = "0.0.0.0/0"
-  ip_protocol       = "tcp"
-  from_port         = 80
-  to_port           = 80
+  from_port         = each.value
+  to_port           = each.value
 }
 
 resource "aws_vpc_security_group_egress_rule" "postgres" {
