@@ -154,7 +154,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
 async fn ingest(target: usize, data: Option<PathBuf>, repeats: usize, db: Option<String>) -> anyhow::Result<()> {
     let dir = match data {
         Some(d) => d,
-        None => crate::sample_dir(None)?.join("argo"),
+        None => crate::checkout_sample()?.join("argo"),
     };
     let files = load(&dir)?;
     let total_p: usize = files.iter().map(|f| f.profiles).sum();

@@ -24,7 +24,7 @@ impl Rng {
 }
 
 fn index_positions() -> anyhow::Result<Vec<(f64, f64)>> {
-    let path = crate::sample_dir(None)?.join("argo/ar_index_global_prof_excerpt.txt");
+    let path = crate::checkout_sample()?.join("argo/ar_index_global_prof_excerpt.txt");
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let Dataset::ProfileIndex(rows) = formats::read_file("ar_index_global_prof_excerpt.txt", &bytes)?.1.dataset else {
         anyhow::bail!("not a GDAC index");

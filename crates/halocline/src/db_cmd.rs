@@ -86,3 +86,61 @@ pub async fn restore(url: &str, src: &Path, force: bool) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Opens the store; a PostgreSQL server that is not up yet (refused or dropped connections, "the database
+/// system is starting up", pool timeouts) is retried with backoff, 0.5 s doubling to 8 s, each attempt
+/// bounded to 10 s, until `HALOCLINE_DB_WAIT_SECONDS` (default 30) have passed. Other errors (a bad
+/// password, a missing database) fail at once.
+pub async fn open_waiting(url: &str) -> anyhow::Result<std::sync::Arc<dyn store::Store>> {
+    use std::time::Duration;
+    use tokio::time::Instant;
+    if !store::is_postgres(url) {
+        return Ok(store::open(url).await?);
+    }
+    let wait = std::env::var("HALOCLINE_DB_WAIT_SECONDS").ok().and_then(|s| s.trim().parse::<u64>().ok()).unwrap_or(30);
+    let deadline = Instant::now() + Duration::from_secs(wait);
+    let mut pause = Duration::from_millis(500);
+    loop {
+        let attempt =
+            deadline.saturating_duration_since(Instant::now()).clamp(Duration::from_secs(1), Duration::from_secs(10));
+        let why = match tokio::time::timeout(attempt, store::open(url)).await {
+            Ok(Ok(s)) => return Ok(s),
+            Ok(Err(e)) if not_up_yet(&e) => e.to_string(),
+            Ok(Err(e)) => return Err(anyhow::Error::new(e).context(format!("cannot open the store {}", redact(url)))),
+            Err(_) => format!("no connection within {} s", attempt.as_secs()),
+        };
+        if Instant::now() + pause >= deadline {
+            anyhow::bail!(
+                "PostgreSQL at {} did not come up within {wait} s (HALOCLINE_DB_WAIT_SECONDS): {why}",
+                redact(url)
+            );
+        }
+        tracing::warn!(error = %why, retry_in_ms = pause.as_millis() as u64, "PostgreSQL is not reachable yet; retrying");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(8));
+    }
+}
+
+/// Errors of a server that is starting, stopping or not there yet: the store's "unavailable" errors
+/// (refused or dropped connections, pool timeouts) and PostgreSQL's 57P03 "the database system is
+/// starting up" (its message: the store error keeps only the text).
+fn not_up_yet(e: &store::StoreError) -> bool {
+    let text = e.to_string();
+    e.code() == model::ErrorCode::Unavailable
+        || text.contains("the database system is starting up")
+        || text.contains("the database system is shutting down")
+}
+
+/// A store URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -30,11 +30,32 @@ pub async fn run(store: Arc<dyn Store>, paths: &[PathBuf], verbose: bool) -> any
         }
     })
     .await;
-    // Fold the write-ahead log into the main file once, at the end of the run.
-    if let Err(e) = store_for_checkpoint.checkpoint().await {
+    bar.finish_and_clear();
+    finish(&*store_for_checkpoint, summary, start).await
+}
+
+/// Ingests files held in memory, `(name, bytes)` (the demo sample embedded in the binary): detection,
+/// one transaction per file and the summary, as for files on disk.
+pub async fn run_embedded(
+    store: Arc<dyn Store>,
+    files: &'static [(&'static str, &'static [u8])],
+) -> anyhow::Result<Summary> {
+    let start = Instant::now();
+    let prepared = files.iter().map(|(name, bytes)| ingest::prepare_bytes(std::path::Path::new(name), bytes));
+    let summary = ingest::ingest_prepared(store.clone(), prepared, |o| {
+        if let Some(e) = &o.error {
+            println!("skipped {}: {e}", o.path.display());
+        }
+    })
+    .await;
+    finish(&*store, summary, start).await
+}
+
+/// Folds the write-ahead log into the main file once, at the end of a run, and prints the summary.
+async fn finish(store: &dyn Store, summary: Summary, start: Instant) -> anyhow::Result<Summary> {
+    if let Err(e) = store.checkpoint().await {
         tracing::warn!(error = %e, "checkpoint after ingest failed; the write-ahead log still holds the data");
     }
-    bar.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
     let (r, w) = (summary.read, summary.written);
     println!("ingested {} of {} files in {secs:.2} s", summary.files_ingested, summary.files_seen);

@@ -8,19 +8,29 @@ mod bench_erddap;
 mod bench_nlq;
 mod db_cmd;
 mod fetch_cmd;
+mod health_cmd;
 mod ingest_cmd;
 mod ops_cmd;
 mod qc_cmd;
 mod retention_cmd;
 mod schedule_cmd;
+mod shutdown;
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+/// `halocline --version`: the crate version and the git revision it was built from (build.rs).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("HALOCLINE_GIT_REV"), ")");
+
+/// The demo sample embedded at build time (build.rs): (path under data/sample, bytes).
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/sample.rs"));
+}
+
 #[derive(Parser)]
-#[command(name = "halocline", version, about = "Ocean observations: ingest, store, compute and serve")]
+#[command(name = "halocline", version = VERSION, about = "Ocean observations: ingest, store, compute and serve")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -94,13 +104,22 @@ enum Command {
         #[command(flatten)]
         sources: fetch_cmd::SourceArgs,
     },
+    /// Ask a running server's /health (the container's HEALTHCHECK: the image has no curl); exit 0 on 200.
+    Health {
+        /// The server's address (0.0.0.0 and [::] are asked on loopback).
+        #[arg(long, env = "HALOCLINE_BIND", default_value = "127.0.0.1:8000")]
+        bind: String,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 5)]
+        timeout: u64,
+    },
     /// Ingest the bundled sample data into ./halocline-demo.db (if empty) and serve it.
     Demo {
         #[command(flatten)]
         db: DbArg,
         #[arg(long, env = "HALOCLINE_BIND", default_value = "127.0.0.1:8000")]
         bind: String,
-        /// The sample folder (default: data/sample of this checkout).
+        /// The sample folder (default: ./data/sample when present, else the copy embedded in the binary).
         #[arg(long)]
         data: Option<PathBuf>,
         /// Ingest and print the summary, then exit without serving.
@@ -257,7 +276,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Ingest { paths, db, verbose } => runtime()?.block_on(async {
-            let store = store::open(&db.url("halocline.db")).await?;
+            let store = db_cmd::open_waiting(&db.url("halocline.db")).await?;
             let summary = ingest_cmd::run(store.clone(), &paths, verbose).await?;
             ingest_cmd::print_totals(&*store).await?;
             if summary.files_ingested == 0 && summary.files_seen > 0 {
@@ -268,20 +287,24 @@ fn main() -> anyhow::Result<()> {
         Command::Serve { db, bind, auth, schedule, jobs, ops, live, sources } => runtime()?.block_on(async {
             let url = db.url("halocline.db");
             let auth = auth.config()?;
-            let store = store::open(&url).await?;
+            let store = db_cmd::open_waiting(&url).await?;
             let live = if live { Some(ingest::sources::Sources::new(sources.config()?)?) } else { None };
-            if schedule {
+            let stop = shutdown::Shutdown::install()?;
+            let scheduler = if schedule {
                 let scheduler = schedule_cmd::build(store.clone(), &jobs)?;
                 for (name, cadence) in scheduler.jobs() {
                     println!("scheduled job {name}: {cadence}");
                 }
-                tokio::spawn(async move {
-                    if let Err(e) = scheduler.run(None, std::future::pending()).await {
+                let requested = stop.requested();
+                Some(tokio::spawn(async move {
+                    if let Err(e) = scheduler.run(None, requested).await {
                         tracing::error!(error = %e, "the scheduler stopped");
                     }
-                });
-            }
-            serve(store, &bind, &url, &ops, auth, live).await
+                }))
+            } else {
+                None
+            };
+            serve(store, &bind, &url, &ops, auth, live, &stop, scheduler).await
         }),
         Command::Fetch { source, since, base_url, db, sources } => runtime()?.block_on(async {
             let mut config = sources.config()?;
@@ -289,7 +312,7 @@ fn main() -> anyhow::Result<()> {
                 config.set_base_url(&source, u)?;
             }
             let since = since.map(|s| fetch_cmd::parse_since(&s, chrono::Utc::now())).transpose()?;
-            let store = store::open(&db.url("halocline.db")).await?;
+            let store = db_cmd::open_waiting(&db.url("halocline.db")).await?;
             let report = ingest::sources::run_source(&*store, &source, &config, since).await?;
             fetch_cmd::print_report(&report);
             store.checkpoint().await?;
@@ -300,23 +323,37 @@ fn main() -> anyhow::Result<()> {
         }),
         Command::Users { what } => runtime()?.block_on(auth_cmd::users(what)),
         Command::Keys { what } => runtime()?.block_on(auth_cmd::keys(what)),
+        Command::Health { bind, timeout } => health_cmd::run(&bind, std::time::Duration::from_secs(timeout.max(1))),
         Command::Demo { db, bind, data, no_serve, auth, ops } => runtime()?.block_on(async {
             let auth = auth.config()?;
             let url = db.url("halocline-demo.db");
-            let store = store::open(&url).await?;
+            let store = db_cmd::open_waiting(&url).await?;
             let counts = store.counts().await?;
             if counts.files == 0 {
-                let dir = sample_dir(data)?;
-                println!("ingesting the bundled sample {} into {url}", dir.display());
-                // The data folders only: the sample's SOURCES.md is documentation, not data.
-                let parts: Vec<PathBuf> =
-                    ["argo", "buoy", "crw", "grids"].iter().map(|d| dir.join(d)).filter(|d| d.is_dir()).collect();
-                ingest_cmd::run(
-                    store.clone(),
-                    if parts.is_empty() { std::slice::from_ref(&dir) } else { &parts },
-                    false,
-                )
-                .await?;
+                match sample_dir(data)? {
+                    Some(dir) => {
+                        println!("ingesting the bundled sample {} into {url}", dir.display());
+                        // The data folders only: the sample's SOURCES.md is documentation, not data.
+                        let parts: Vec<PathBuf> = ["argo", "buoy", "crw", "grids"]
+                            .iter()
+                            .map(|d| dir.join(d))
+                            .filter(|d| d.is_dir())
+                            .collect();
+                        ingest_cmd::run(
+                            store.clone(),
+                            if parts.is_empty() { std::slice::from_ref(&dir) } else { &parts },
+                            false,
+                        )
+                        .await?;
+                    }
+                    None => {
+                        println!(
+                            "ingesting the bundled sample (embedded in this binary, {} files) into {url}",
+                            embedded::SAMPLE.len()
+                        );
+                        ingest_cmd::run_embedded(store.clone(), embedded::SAMPLE).await?;
+                    }
+                }
             } else {
                 println!("{url} already holds {} files; not ingesting again", counts.files);
             }
@@ -324,7 +361,8 @@ fn main() -> anyhow::Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(store, &bind, &url, &ops, auth, None).await
+            let stop = shutdown::Shutdown::install()?;
+            serve(store, &bind, &url, &ops, auth, None, &stop, None).await
         }),
         Command::Nlq { now, json, question } => {
             let now = match now {
@@ -357,12 +395,12 @@ fn main() -> anyhow::Result<()> {
             runtime()?.block_on(db_cmd::restore(&db.url("halocline.db"), &file, force))
         }
         Command::Schedule { db, jobs, list } => runtime()?.block_on(async {
-            let store = store::open(&db.url("halocline.db")).await?;
+            let store = db_cmd::open_waiting(&db.url("halocline.db")).await?;
             schedule_cmd::run(store, &jobs, list).await
         }),
         Command::Retention { db, status, archive_days, archive_dir, delete_days, keep_days } => {
             runtime()?.block_on(async {
-                let store = store::open(&db.url("halocline.db")).await?;
+                let store = db_cmd::open_waiting(&db.url("halocline.db")).await?;
                 let req = retention_cmd::Request { status, archive_days, archive_dir, delete_days, keep_days };
                 retention_cmd::run(&*store, req).await
             })
@@ -379,6 +417,10 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
+/// Serves until SIGTERM or SIGINT, then drains within the grace period (`shutdown`): the listener stops
+/// accepting, requests in flight finish, the scheduler (when running) stops its runs, and the process
+/// exits 0.
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     store: std::sync::Arc<dyn store::Store>,
     bind: &str,
@@ -386,6 +428,8 @@ async fn serve(
     ops: &ops_cmd::OpsArgs,
     auth: server::auth::AuthConfig,
     live: Option<std::sync::Arc<ingest::sources::Sources>>,
+    stop: &shutdown::Shutdown,
+    scheduler: Option<tokio::task::JoinHandle<()>>,
 ) -> anyhow::Result<()> {
     ingest::sources::http::describe_metrics();
     // Bad notification settings stop the server before it listens.
@@ -403,22 +447,45 @@ async fn serve(
     let ingest_key = std::env::var("HALOCLINE_INGEST_KEY").ok().filter(|k| !k.is_empty());
     let state =
         server::AppState::new(store).with_ingest_key(ingest_key).with_auth(auth).with_notify(notify).with_live(live);
-    ops_cmd::start(&state, ops).await?;
+    ops_cmd::start(&state, ops, stop).await?;
     println!("press Ctrl-C to stop");
-    server::serve(listener, state).await?;
+    let mut server = tokio::spawn(server::serve_until(listener, state, stop.requested()));
+    tokio::select! {
+        r = &mut server => {
+            // The server ended without a signal: an accept error.
+            r.context("the server task failed")??;
+            return Ok(());
+        }
+        _ = stop.requested() => {}
+    }
+    let deadline = tokio::time::Instant::now() + shutdown::grace();
+    if let Some(r) = shutdown::drain("the server", server, deadline).await {
+        r.context("the server failed while draining")?;
+    }
+    if let Some(s) = scheduler {
+        shutdown::drain("the scheduler", s, deadline).await;
+    }
+    tracing::info!("stopped");
     Ok(())
 }
 
-/// The bundled sample: `--data`, else `data/sample` under the working directory, else the checkout this
-/// binary was built from.
-fn sample_dir(data: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+/// The sample folder to ingest: `--data` (which must exist), else `data/sample` under the working
+/// directory when there is one; `None`: the copy embedded in the binary.
+fn sample_dir(data: Option<PathBuf>) -> anyhow::Result<Option<PathBuf>> {
     if let Some(d) = data {
-        return Ok(d);
+        anyhow::ensure!(d.is_dir(), "--data {}: no such folder", d.display());
+        return Ok(Some(d));
     }
+    Ok(Some(PathBuf::from("data/sample")).filter(|p| p.is_dir()))
+}
+
+/// The sample as files, for the benchmarks: `data/sample` under the working directory, else the
+/// checkout this binary was built from.
+fn checkout_sample() -> anyhow::Result<PathBuf> {
     let candidates =
         [PathBuf::from("data/sample"), PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample"))];
     candidates
         .into_iter()
         .find(|p| p.is_dir())
-        .context("cannot find the bundled sample data (data/sample); pass --data DIR")
+        .context("cannot find the sample data (data/sample): run the benchmarks from the checkout or pass --data DIR")
 }

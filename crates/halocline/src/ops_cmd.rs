@@ -63,17 +63,17 @@ fn notify_config_from(env: impl Fn(&str) -> Option<String>) -> anyhow::Result<al
     Ok(cfg)
 }
 
-/// Starts the background workers and, when asked, the metrics listener.
-pub async fn start(state: &server::AppState, ops: &OpsArgs) -> anyhow::Result<()> {
+/// Starts the background workers and, when asked, the metrics listener (which stops at `stop`).
+pub async fn start(state: &server::AppState, ops: &OpsArgs, stop: &crate::shutdown::Shutdown) -> anyhow::Result<()> {
     server::spawn_workers(state, std::time::Duration::from_secs(ops.alert_interval.max(1)));
     if let Some(bind) = &ops.metrics_bind {
         let listener = tokio::net::TcpListener::bind(bind)
             .await
             .with_context(|| format!("cannot listen on {bind} for metrics"))?;
         println!("  metrics also on http://{}/metrics", listener.local_addr()?);
-        let state = state.clone();
+        let (state, requested) = (state.clone(), stop.requested());
         tokio::spawn(async move {
-            if let Err(e) = server::serve_metrics(listener, state).await {
+            if let Err(e) = server::serve_metrics_until(listener, state, requested).await {
                 tracing::error!("metrics listener stopped: {e}");
             }
         });

@@ -185,7 +185,9 @@ pub async fn run(store: Arc<dyn Store>, arg: &JobsArg, list_only: bool) -> anyho
     }
     println!("run log: the store's job_runs table and {}", arg.log_dir.join("scheduler.jsonl").display());
     println!("press Ctrl-C to stop");
-    let summary = s.run(None, async { tokio::signal::ctrl_c().await.unwrap_or_default() }).await?;
+    // SIGTERM or SIGINT stops it: runs in flight are stopped (their transaction rolls back) and marked
+    // interrupted, to run again at the next start.
+    let summary = s.run(None, crate::shutdown::Shutdown::install()?.requested()).await?;
     println!(
         "stopped: {} runs started, {} ok, {} failed, {} skipped (previous run still going)",
         summary.started, summary.ok, summary.failed, summary.skipped

@@ -190,20 +190,71 @@ pub async fn get_in_process_streamed(router: &Router, uri: &str) -> Result<(u16,
 
 /// Serves `/metrics` alone on `listener` until Ctrl-C.
 pub async fn serve_metrics(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, metrics_router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    serve_metrics_until(listener, state, ctrl_c()).await
+}
+
+/// Serves `/metrics` alone on `listener` until `shutdown` resolves, then finishes the scrapes in flight.
+pub async fn serve_metrics_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, metrics_router(state)).with_graceful_shutdown(shutdown).await
 }
 
 /// Serves `router` on `listener` until Ctrl-C.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+    serve_until(listener, state, ctrl_c()).await
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then drains: stops accepting, lets every
+/// request in flight finish (an ingest completes its transaction), and ends the open event streams
+/// (`text/event-stream`, which never end by themselves) so they do not hold the drain. Returns when the
+/// last connection closed; the caller bounds that with its grace period.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let app = router(state).layer(axum::middleware::map_response(move |resp: axum::response::Response| {
+        let stop = stop_rx.clone();
+        async move { end_event_stream_at(resp, stop) }
+    }));
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
         })
         .await
+}
+
+/// An event stream's body ends when `stop` turns true; other responses pass unchanged.
+fn end_event_stream_at(
+    resp: axum::response::Response,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> axum::response::Response {
+    use futures_util::StreamExt;
+    let is_stream = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"));
+    if !is_stream {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let stopped = async move {
+        let _ = stop.wait_for(|s| *s).await;
+    };
+    axum::response::Response::from_parts(
+        parts,
+        axum::body::Body::from_stream(body.into_data_stream().take_until(stopped)),
+    )
+}
+
+async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[cfg(test)]
