@@ -10,7 +10,8 @@ use model::{
 
 use std::sync::Arc;
 
-use crate::{FileBatch, ProfileFilter, SqliteStore, Store};
+use crate::prelude::*;
+use crate::{FileBatch, ProfileFilter, SqliteStore};
 
 /// A fresh store of each backend under test, with a label for messages.
 pub(crate) async fn backends(test: &str) -> Vec<(&'static str, Arc<dyn Store>)> {

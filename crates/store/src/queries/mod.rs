@@ -1,0 +1,18 @@
+//! SQL written once for both backends: the plain CRUD of accounts, alerts, the run log, the query
+//! history and gridded fields, which SQLite and PostgreSQL accept unchanged.
+//!
+//! Placeholders are `$N`: PostgreSQL's own, and SQLite's `$AAAA` parameters, which sqlx binds by the
+//! number after the `$` (so `$1` may stand twice). Types are spelled so that both agree: `false` for a
+//! boolean (SQLite stores 0), `CAST(x AS BIGINT)` where PostgreSQL's column is narrower than the 64-bit
+//! value read. Each file holds a macro that expands to one concern trait's implementation for a backend,
+//! given the backend's type and the pools its reads and writes use (SQLite reads on a pool of readers and
+//! writes on its one writer, which also serves the reads that must see the latest write); the backend's
+//! file of the same name invokes it. UPSERTs with dialect-specific conditions, partitions and PostGIS
+//! stay in the backends' own files.
+
+pub(crate) mod alerts;
+pub(crate) mod auth;
+pub(crate) mod grids;
+pub(crate) mod history;
+pub(crate) mod jobs;
+pub(crate) mod platforms;
