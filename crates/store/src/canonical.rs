@@ -309,8 +309,7 @@ pub(crate) trait MigrationTarget: Send + Sync {
     /// A table's recorded progress: the last key copied (as stored by `write_chunk`) and whether it is done.
     async fn progress(&self, source: &str, t: Table) -> Result<Option<(Option<String>, bool)>, StoreError>;
     /// Writes rows and records `last_key` in one transaction.
-    async fn write_chunk(&self, source: &str, t: Table, rows: &[Vec<Cell>], last_key: &str)
-    -> Result<(), StoreError>;
+    async fn write_chunk(&self, source: &str, t: Table, rows: &[Vec<Cell>], last_key: &str) -> Result<(), StoreError>;
     /// Records that a table is copied completely.
     async fn table_done(&self, source: &str, t: Table) -> Result<(), StoreError>;
     /// After the last table: row ids continue after the largest copied, planner statistics are fresh.

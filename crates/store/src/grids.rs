@@ -24,8 +24,12 @@ pub trait GridStore: Send + Sync {
     /// The stored time steps of a gridded variable, oldest first (`None` for a grid without time).
     async fn grid_times(&self, dataset: &str, variable: &str) -> Result<Vec<Option<DateTime<Utc>>>, StoreError>;
     /// One stored grid, whole.
-    async fn grid(&self, dataset: &str, variable: &str, time: Option<DateTime<Utc>>)
-    -> Result<Option<Grid>, StoreError>;
+    async fn grid(
+        &self,
+        dataset: &str,
+        variable: &str,
+        time: Option<DateTime<Utc>>,
+    ) -> Result<Option<Grid>, StoreError>;
     /// One stored grid cut to a latitude/longitude window with a stride; `Ok(None)` when no such grid,
     /// `Err(Corrupt)` never for a window outside the grid: that is `Ok(Some(Err(..)))`.
     async fn grid_window(
@@ -249,24 +253,8 @@ pub(crate) fn summarise(rows: Vec<GridMeta>) -> Result<Vec<GridSummary>, StoreEr
     Ok(out)
 }
 
-/// The stored columns of one grid, decoded.
-pub(crate) struct GridColumns {
-    pub dataset: String,
-    pub variable: String,
-    pub time: i64,
-    pub z_name: Option<String>,
-    pub z: Option<f64>,
-    pub fill_bits: Option<i64>,
-    pub units: String,
-    pub long_name: String,
-    pub standard_name: String,
-    pub attributes: String,
-    pub latitudes: Vec<u8>,
-    pub longitudes: Vec<u8>,
-    pub cells: Vec<u8>,
-}
-
-/// [`GridColumns`] as a backend reads them, in field order.
+/// The stored columns of one grid, as a backend reads them: dataset, variable, time, z_name, z,
+/// fill_bits, units, long_name, standard_name, attributes, latitudes, longitudes, cells.
 pub(crate) type GridColumnsRow = (
     String,
     String,
@@ -283,55 +271,35 @@ pub(crate) type GridColumnsRow = (
     Vec<u8>,
 );
 
-impl From<GridColumnsRow> for GridColumns {
-    fn from(r: GridColumnsRow) -> GridColumns {
-        let (
-            dataset,
-            variable,
-            time,
-            z_name,
-            z,
-            fill_bits,
-            units,
-            long_name,
-            standard_name,
-            attributes,
-            latitudes,
-            longitudes,
-            cells,
-        ) = r;
-        GridColumns {
-            dataset,
-            variable,
-            time,
-            z_name,
-            z,
-            fill_bits,
-            units,
-            long_name,
-            standard_name,
-            attributes,
-            latitudes,
-            longitudes,
-            cells,
-        }
-    }
-}
-
-pub(crate) fn decode(c: GridColumns) -> Result<Grid, StoreError> {
+pub(crate) fn decode(row: GridColumnsRow) -> Result<Grid, StoreError> {
+    let (
+        dataset,
+        variable,
+        time,
+        z_name,
+        z,
+        fill_bits,
+        units,
+        long_name,
+        standard_name,
+        attributes,
+        latitudes,
+        longitudes,
+        cells,
+    ) = row;
     let g = Grid {
-        dataset: c.dataset,
-        variable: c.variable,
-        time: time_of(c.time)?,
-        z: c.z_name.zip(c.z),
-        latitudes: f64s_from(&c.latitudes)?,
-        longitudes: f64s_from(&c.longitudes)?,
-        values: f32s_from(&c.cells)?,
-        fill_value: c.fill_bits.map(|b| f64::from_bits(b as u64)),
-        units: c.units,
-        long_name: c.long_name,
-        standard_name: c.standard_name,
-        attributes: parse_attrs(&c.attributes),
+        dataset,
+        variable,
+        time: time_of(time)?,
+        z: z_name.zip(z),
+        latitudes: f64s_from(&latitudes)?,
+        longitudes: f64s_from(&longitudes)?,
+        values: f32s_from(&cells)?,
+        fill_value: fill_bits.map(|b| f64::from_bits(b as u64)),
+        units,
+        long_name,
+        standard_name,
+        attributes: parse_attrs(&attributes),
     };
     g.check().map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(g)

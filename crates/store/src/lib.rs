@@ -47,9 +47,7 @@ pub use sqlite::SqliteStore;
 /// The store traits, for code that calls them on a concrete store (`SqliteStore`, `PgStore`) rather
 /// than on `dyn Store`: `use store::prelude::*;`.
 pub mod prelude {
-    pub use crate::{
-        AlertStore, ArchiveStore, AuthStore, GridStore, HistoryStore, JobStore, ObservationStore, Store,
-    };
+    pub use crate::{AlertStore, ArchiveStore, AuthStore, GridStore, HistoryStore, JobStore, ObservationStore, Store};
 }
 
 /// The backend a store URL names.

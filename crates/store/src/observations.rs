@@ -1,6 +1,6 @@
 //! Reading observations back: platforms, profiles (by key, by search, by row id), series points, reef
 //! sites and heat stress, the GDAC index. [`ObservationStore`] is one of the concerns of
-//! [`crate::interface::Store`]; each backend implements it in its `read.rs`.
+//! the `Store` trait; each backend implements it in its `read.rs`.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};

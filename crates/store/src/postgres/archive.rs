@@ -1,13 +1,11 @@
 //! `ArchiveStore` on PostgreSQL: retention's rows by calendar month, read and deleted by time range (a
 //! profile from `profile_keys`, `profiles` and `profile_docs` together).
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use super::PgStore;
-use crate::archive::{ArchiveStore, ArchiveTable, Cell, MonthRows, bind_range, month_rows};
-use crate::canonical::read_rows;
+use crate::archive::ArchiveTable;
 use crate::error::StoreError;
 use crate::rows::date_of;
 
@@ -35,67 +33,57 @@ fn select(t: ArchiveTable) -> &'static str {
     }
 }
 
-#[async_trait]
-impl ArchiveStore for PgStore {
-    async fn month_counts(&self, t: ArchiveTable) -> Result<Vec<MonthRows>, StoreError> {
-        let sql = match t {
-            ArchiveTable::Profiles => {
-                "SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM') m, count(*) FROM profiles WHERE time IS NOT NULL
-                 GROUP BY m ORDER BY m"
-            }
-            ArchiveTable::Series => {
-                "SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM') m, count(*) FROM series GROUP BY m ORDER BY m"
-            }
-            ArchiveTable::HeatStress => {
-                "SELECT to_char(date, 'YYYY-MM') m, count(*) FROM heat_stress GROUP BY m ORDER BY m"
-            }
-        };
-        Ok(month_rows(t, sqlx::query_as(sql).fetch_all(&self.pool).await?))
-    }
+crate::queries::archive::archive_store!(PgStore, reads: pool);
 
-    async fn archive_rows(
-        &self,
-        t: ArchiveTable,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<Vec<Cell>>, StoreError> {
-        let q = bind_range(sqlx::query(AssertSqlSafe(select(t))), t, from, to);
-        read_rows(&q.fetch_all(&self.pool).await?, t.columns())
+/// `SELECT` of the rows per calendar month, `(month, rows)`.
+fn months(t: ArchiveTable) -> &'static str {
+    match t {
+        ArchiveTable::Profiles => {
+            "SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM') m, count(*) FROM profiles WHERE time IS NOT NULL
+             GROUP BY m ORDER BY m"
+        }
+        ArchiveTable::Series => {
+            "SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM') m, count(*) FROM series GROUP BY m ORDER BY m"
+        }
+        ArchiveTable::HeatStress => {
+            "SELECT to_char(date, 'YYYY-MM') m, count(*) FROM heat_stress GROUP BY m ORDER BY m"
+        }
     }
+}
 
-    async fn delete_rows(&self, t: ArchiveTable, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let n = match t {
-            ArchiveTable::Profiles => {
-                let ids: Vec<i64> = sqlx::query_scalar(
-                    "SELECT id FROM profiles WHERE time >= to_timestamp($1) AND time < to_timestamp($2)",
-                )
+/// Deletes the rows of `[from, to)` in one transaction; returns how many.
+async fn delete_rows(s: &PgStore, t: ArchiveTable, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, StoreError> {
+    let mut tx = s.pool.begin().await?;
+    let n = match t {
+        ArchiveTable::Profiles => {
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM profiles WHERE time >= to_timestamp($1) AND time < to_timestamp($2)",
+            )
+            .bind(from.timestamp())
+            .bind(to.timestamp())
+            .fetch_all(&mut *tx)
+            .await?;
+            for table in ["profile_docs", "profiles", "profile_keys"] {
+                let sql = format!("DELETE FROM {table} WHERE id = ANY($1::int8[])");
+                sqlx::query(AssertSqlSafe(sql)).bind(&ids).execute(&mut *tx).await?;
+            }
+            ids.len() as u64
+        }
+        ArchiveTable::Series => {
+            sqlx::query("DELETE FROM series WHERE time >= to_timestamp($1) AND time < to_timestamp($2)")
                 .bind(from.timestamp())
                 .bind(to.timestamp())
-                .fetch_all(&mut *tx)
-                .await?;
-                for table in ["profile_docs", "profiles", "profile_keys"] {
-                    let sql = format!("DELETE FROM {table} WHERE id = ANY($1::int8[])");
-                    sqlx::query(AssertSqlSafe(sql)).bind(&ids).execute(&mut *tx).await?;
-                }
-                ids.len() as u64
-            }
-            ArchiveTable::Series => {
-                sqlx::query("DELETE FROM series WHERE time >= to_timestamp($1) AND time < to_timestamp($2)")
-                    .bind(from.timestamp())
-                    .bind(to.timestamp())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-            }
-            ArchiveTable::HeatStress => sqlx::query("DELETE FROM heat_stress WHERE date >= $1::date AND date < $2::date")
-                .bind(date_of(from))
-                .bind(date_of(to))
                 .execute(&mut *tx)
                 .await?
-                .rows_affected(),
-        };
-        tx.commit().await?;
-        Ok(n)
-    }
+                .rows_affected()
+        }
+        ArchiveTable::HeatStress => sqlx::query("DELETE FROM heat_stress WHERE date >= $1::date AND date < $2::date")
+            .bind(date_of(from))
+            .bind(date_of(to))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected(),
+    };
+    tx.commit().await?;
+    Ok(n)
 }

@@ -23,14 +23,12 @@ mod write;
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use crate::batch::{CountsRow, FileBatch, TableCounts, WriteCounts};
-use crate::canonical::TableSum;
+use crate::batch::{FileBatch, WriteCounts};
 use crate::error::StoreError;
-use crate::interface::Store;
+use crate::queries::store::StoreSql;
 use crate::rows::ts;
 use schema::Partitions;
 
@@ -100,54 +98,31 @@ impl PgStore {
         Ok(PgStore { pool, partitions: Partitions::default() })
     }
 
+    /// Writes one file's batch, after creating the partitions its profiles need.
+    async fn write_batch(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError> {
+        self.partitions.ensure(&self.pool, batch.profiles.iter().filter_map(|p| ts(p.time))).await?;
+        write::write_file(&self.pool, batch).await
+    }
+
     /// This store as the target of a migration.
     pub(crate) fn migration_target(&self) -> transfer::Target {
         transfer::Target { pool: self.pool.clone(), partitions: Partitions::default() }
     }
 }
 
-#[async_trait]
-impl Store for PgStore {
-    async fn write_file(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError> {
-        self.partitions.ensure(&self.pool, batch.profiles.iter().filter_map(|p| ts(p.time))).await?;
-        write::write_file(&self.pool, batch).await
-    }
+/// The whole-store operations (see `StoreSql`).
+const SQL: StoreSql = StoreSql {
+    // Fresh planner statistics after a bulk load (PostgreSQL has no WAL file to fold in).
+    checkpoint: schema::ANALYZE,
+    counts: "SELECT (SELECT count(*) FROM platforms), (SELECT count(*) FROM profile_keys),
+            (SELECT coalesce(sum(n_levels), 0)::int8 FROM profiles), (SELECT count(*) FROM series),
+            (SELECT count(*) FROM reef_sites), (SELECT count(*) FROM heat_stress),
+            (SELECT count(*) FROM profile_index), (SELECT count(*) FROM ingested_files)",
+    size_bytes: "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::int8 FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')",
+};
 
-    async fn checkpoint(&self) -> Result<(), StoreError> {
-        // Fresh planner statistics after a bulk load (PostgreSQL has no WAL file to fold in).
-        schema::analyze(&self.pool).await
-    }
-
-    async fn counts(&self) -> Result<TableCounts, StoreError> {
-        let row: CountsRow = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM platforms), (SELECT count(*) FROM profile_keys),
-                    (SELECT coalesce(sum(n_levels), 0)::int8 FROM profiles), (SELECT count(*) FROM series),
-                    (SELECT count(*) FROM reef_sites), (SELECT count(*) FROM heat_stress),
-                    (SELECT count(*) FROM profile_index), (SELECT count(*) FROM ingested_files)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.into())
-    }
-
-    async fn ready(&self) -> Result<bool, StoreError> {
-        schema::ready(&self.pool).await
-    }
-
-    async fn size_bytes(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::int8 FROM pg_class c
-             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')",
-        )
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n.max(0) as u64)
-    }
-
-    async fn checksums(&self) -> Result<Vec<TableSum>, StoreError> {
-        transfer::checksums(&self.pool).await
-    }
-}
+crate::queries::store::store_impl!(PgStore, reads: pool, writes: pool, sql: SQL);
 
 #[cfg(test)]
 mod tests {

@@ -4,53 +4,16 @@
 
 use std::collections::HashMap;
 
-use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
-use model::{HeatStressDay, PlatformKind, Profile, ProfileKey, ReefSite, Region, SeriesPoint, TimeRange};
+use model::{Profile, ProfileKey, Region};
 use sqlx::postgres::PgRow;
-use sqlx::{AssertSqlSafe, Postgres, Row};
+use sqlx::{AssertSqlSafe, Row};
 
 use super::PgStore;
 use crate::error::StoreError;
-use crate::observations::{
-    ObservationStore, PlatformLatest, PlatformSummary, ProfileFilter, ProfileStub, SeriesFilter, VariableStats,
-};
-use crate::rows::{
-    HeatRow, LatestRow, PlatformRow, ReefRow, SeriesRow, StatsRow, StubRow, clamp_date, dir_text, heat_day_of,
-    index_update_of, latest_of, platform_summary_of, point_of, raw_profile, reef_site_of, stats_of, stub_of,
-};
-
-/// Binds for SQL built at run time (`$1`, `$2`, ...).
-#[derive(Default)]
-struct Args {
-    vals: Vec<Arg>,
-}
-
-enum Arg {
-    F(f64),
-    I(i64),
-    T(String),
-}
-
-impl Args {
-    fn push(&mut self, a: Arg) -> String {
-        self.vals.push(a);
-        format!("${}", self.vals.len())
-    }
-    fn bind<'q, O>(
-        self,
-        mut q: sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments>,
-    ) -> sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments> {
-        for v in self.vals {
-            q = match v {
-                Arg::F(x) => q.bind(x),
-                Arg::I(x) => q.bind(x),
-                Arg::T(x) => q.bind(x),
-            };
-        }
-        q
-    }
-}
+use crate::observations::{ProfileFilter, ProfileStub};
+use crate::queries::args::{Arg, Args};
+use crate::queries::observations::ReadSql;
+use crate::rows::{StubRow, dir_text, raw_profile, stub_of};
 
 /// Longitude shifts of an unwrapped ring that can hold points of [-180, 180] (see `Polygon::contains`).
 fn ring_shifts(ring: &[(f64, f64)]) -> Vec<f64> {
@@ -121,18 +84,11 @@ fn profile_from_row(row: &PgRow, off: usize) -> Result<Profile, StoreError> {
     raw_profile!(row.try_get, off).into_profile()
 }
 
-/// Series points of a statement returning the columns of a `SeriesRow`, with the time as Unix seconds.
-fn points(rows: Vec<SeriesRow>) -> Vec<SeriesPoint> {
-    rows.into_iter().filter_map(point_of).collect()
-}
-
-#[async_trait]
-impl ObservationStore for PgStore {
-    async fn platforms(&self, kind: Option<PlatformKind>) -> Result<Vec<PlatformSummary>, StoreError> {
-        let rows: Vec<PlatformRow> = sqlx::query_as(
-            // One grouped pass per table (correlated subqueries per platform cost a scan each when
-            // few platforms hold most rows).
-            "WITH pr AS (SELECT platform, count(*) AS n, extract(epoch FROM min(time))::int8 AS f,
+/// The plain reads (see `ReadSql` for what each returns and binds).
+const SQL: ReadSql = ReadSql {
+    // One grouped pass per table (correlated subqueries per platform cost a scan each when few
+    // platforms hold most rows).
+    platforms: "WITH pr AS (SELECT platform, count(*) AS n, extract(epoch FROM min(time))::int8 AS f,
                     extract(epoch FROM max(time))::int8 AS l FROM profiles GROUP BY platform),
                   se AS (SELECT platform, count(*) AS n, extract(epoch FROM min(time))::int8 AS f,
                     extract(epoch FROM max(time))::int8 AS l, string_agg(DISTINCT variable, ',' ORDER BY variable) AS vars
@@ -146,14 +102,34 @@ impl ObservationStore for PgStore {
              FROM platforms pl LEFT JOIN pr ON pr.platform = pl.id LEFT JOIN se ON se.platform = pl.id
                LEFT JOIN hs ON hs.site = pl.id
              WHERE ($1::text IS NULL OR pl.kind = $1) ORDER BY pl.id",
-        )
-        .bind(kind.map(|k| k.as_str()))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(platform_summary_of).collect())
-    }
+    series: "SELECT platform, variable, extract(epoch FROM time)::int8 AS t, depth, value, qc::int8 FROM series
+             WHERE platform = $1 AND variable = $2 AND time >= to_timestamp($3) AND time < to_timestamp($4)
+             ORDER BY time, depth",
+    // The first row (smallest depth) at the newest time, as SQLite's bare-column max() picks it.
+    series_latest: "SELECT DISTINCT ON (platform, variable) platform, variable, extract(epoch FROM time)::int8 AS t, depth,
+               value, qc::int8 FROM series ORDER BY platform, variable, time DESC, depth",
+    series_stats: "SELECT variable, count(DISTINCT platform), count(*), min(value), max(value), avg(value),
+               extract(epoch FROM min(time))::int8, extract(epoch FROM max(time))::int8
+             FROM series GROUP BY variable ORDER BY variable",
+    // The newest positioned, timed profile of every platform, with the platform's count of them.
+    platforms_latest: "SELECT DISTINCT ON (platform) platform, cycle::int8, extract(epoch FROM time)::int8, lon, lat,
+                    count(*) OVER (PARTITION BY platform)
+               FROM profiles WHERE time IS NOT NULL AND lon IS NOT NULL AND lat IS NOT NULL
+              ORDER BY platform, time DESC, cycle DESC",
+    index_updates: "SELECT file, extract(epoch FROM date_update)::int8 FROM profile_index ORDER BY file",
+    reef_site: "SELECT id, name, lon, lat, mmm, monthly_means, to_char(first_valid_dhw, 'YYYY-MM-DD'),
+               to_char(first_valid_baa, 'YYYY-MM-DD'), polygon FROM reef_sites WHERE id = $1",
+    heat_stress: "SELECT to_char(date, 'YYYY-MM-DD'), sst_min, sst_max, sst_90th_hs, ssta_90th_hs, hotspot, dhw,
+               baa_7day_max::int8 FROM heat_stress WHERE site = $1 AND date >= $2::date AND date < $3::date
+             ORDER BY date",
+    series_select: "SELECT platform, variable, extract(epoch FROM time)::int8 AS t, depth, value, qc::int8 FROM series",
+    seconds: |p| format!("to_timestamp({p})"),
+};
 
-    async fn profile(&self, key: &ProfileKey) -> Result<Option<Profile>, StoreError> {
+crate::queries::observations::observation_store!(PgStore, reads: pool, sql: SQL);
+
+impl PgStore {
+    async fn read_profile(&self, key: &ProfileKey) -> Result<Option<Profile>, StoreError> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {PROFILE_COLUMNS} FROM profile_keys k JOIN profile_docs d ON d.id = k.id
              WHERE k.platform = $1 AND k.cycle = $2 AND k.direction = $3"
@@ -166,7 +142,7 @@ impl ObservationStore for PgStore {
         row.as_ref().map(|r| profile_from_row(r, 0)).transpose()
     }
 
-    async fn profile_stubs(&self, f: &ProfileFilter) -> Result<Vec<ProfileStub>, StoreError> {
+    async fn read_profile_stubs(&self, f: &ProfileFilter) -> Result<Vec<ProfileStub>, StoreError> {
         let mut args = Args::default();
         let mut conds: Vec<String> = Vec::new();
         if let Some(region) = &f.region {
@@ -192,7 +168,7 @@ impl ObservationStore for PgStore {
         Ok(rows.into_iter().map(stub_of).collect())
     }
 
-    async fn profiles_by_row_ids(&self, ids: &[i64]) -> Result<Vec<Profile>, StoreError> {
+    async fn read_profiles_by_row_ids(&self, ids: &[i64]) -> Result<Vec<Profile>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(1000) {
             let rows = sqlx::query(AssertSqlSafe(format!(
@@ -208,121 +184,6 @@ impl ObservationStore for PgStore {
             out.extend(chunk.iter().filter_map(|id| by_id.remove(id)));
         }
         Ok(out)
-    }
-
-    async fn series(&self, platform: &str, variable: &str, time: TimeRange) -> Result<Vec<SeriesPoint>, StoreError> {
-        let rows: Vec<SeriesRow> = sqlx::query_as(
-            "SELECT platform, variable, extract(epoch FROM time)::int8 AS t, depth, value, qc::int8 FROM series
-             WHERE platform = $1 AND variable = $2 AND time >= to_timestamp($3) AND time < to_timestamp($4)
-             ORDER BY time, depth",
-        )
-        .bind(platform)
-        .bind(variable)
-        .bind(time.start().timestamp())
-        .bind(time.end().timestamp())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(points(rows))
-    }
-
-    async fn series_points(&self, f: &SeriesFilter) -> Result<Vec<SeriesPoint>, StoreError> {
-        let mut args = Args::default();
-        let mut conds: Vec<String> = Vec::new();
-        if let Some(p) = &f.platform {
-            conds.push(format!("platform = {}", args.push(Arg::T(p.clone()))));
-        }
-        if let Some(v) = &f.variable {
-            conds.push(format!("variable = {}", args.push(Arg::T(v.clone()))));
-        }
-        if let Some(t) = &f.time {
-            let (a, b) = (args.push(Arg::I(t.start().timestamp())), args.push(Arg::I(t.end().timestamp())));
-            conds.push(format!("time >= to_timestamp({a}) AND time < to_timestamp({b})"));
-        }
-        if let Some(qc) = &f.qc_in {
-            let list: Vec<String> = qc.iter().map(|q| q.to_byte().to_string()).collect();
-            conds.push(if list.is_empty() { "false".into() } else { format!("qc IN ({})", list.join(", ")) });
-        }
-        let mut sql = String::from(
-            "SELECT platform, variable, extract(epoch FROM time)::int8 AS t, depth, value, qc::int8 FROM series",
-        );
-        if !conds.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&conds.join(" AND "));
-        }
-        sql.push_str(" ORDER BY time, platform, variable, depth");
-        if let Some(l) = f.limit {
-            sql.push_str(&format!(" LIMIT {l}"));
-        }
-        let rows: Vec<SeriesRow> = args.bind(sqlx::query_as(AssertSqlSafe(sql))).fetch_all(&self.pool).await?;
-        Ok(points(rows))
-    }
-
-    async fn series_latest(&self) -> Result<Vec<SeriesPoint>, StoreError> {
-        // The first row (smallest depth) at the newest time, as SQLite's bare-column max() picks it.
-        let rows: Vec<SeriesRow> = sqlx::query_as(
-            "SELECT DISTINCT ON (platform, variable) platform, variable, extract(epoch FROM time)::int8 AS t, depth,
-               value, qc::int8 FROM series ORDER BY platform, variable, time DESC, depth",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(points(rows))
-    }
-
-    async fn profile_platforms_latest(&self) -> Result<Vec<PlatformLatest>, StoreError> {
-        // The newest positioned, timed profile of every platform, with the platform's count of them.
-        let rows: Vec<LatestRow> = sqlx::query_as(
-            "SELECT DISTINCT ON (platform) platform, cycle::int8, extract(epoch FROM time)::int8, lon, lat,
-                    count(*) OVER (PARTITION BY platform)
-               FROM profiles WHERE time IS NOT NULL AND lon IS NOT NULL AND lat IS NOT NULL
-              ORDER BY platform, time DESC, cycle DESC",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().filter_map(latest_of).collect())
-    }
-
-    async fn series_stats(&self) -> Result<Vec<VariableStats>, StoreError> {
-        let rows: Vec<StatsRow> = sqlx::query_as(
-            "SELECT variable, count(DISTINCT platform), count(*), min(value), max(value), avg(value),
-               extract(epoch FROM min(time))::int8, extract(epoch FROM max(time))::int8
-             FROM series GROUP BY variable ORDER BY variable",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(stats_of).collect())
-    }
-
-    async fn index_updates(&self) -> Result<Vec<(String, Option<DateTime<Utc>>)>, StoreError> {
-        let rows: Vec<(String, Option<i64>)> =
-            sqlx::query_as("SELECT file, extract(epoch FROM date_update)::int8 FROM profile_index ORDER BY file")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().map(index_update_of).collect())
-    }
-
-    async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError> {
-        let row: Option<ReefRow> = sqlx::query_as(
-            "SELECT id, name, lon, lat, mmm, monthly_means, to_char(first_valid_dhw, 'YYYY-MM-DD'),
-               to_char(first_valid_baa, 'YYYY-MM-DD'), polygon FROM reef_sites WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(reef_site_of).transpose()
-    }
-
-    async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError> {
-        let rows: Vec<HeatRow> = sqlx::query_as(
-            "SELECT to_char(date, 'YYYY-MM-DD'), sst_min, sst_max, sst_90th_hs, ssta_90th_hs, hotspot, dhw,
-               baa_7day_max::int8 FROM heat_stress WHERE site = $1 AND date >= $2::date AND date < $3::date
-             ORDER BY date",
-        )
-        .bind(site)
-        .bind(clamp_date(from))
-        .bind(clamp_date(to))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(|r| heat_day_of(site, r)).collect()
     }
 }
 

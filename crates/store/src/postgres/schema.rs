@@ -377,30 +377,13 @@ pub(super) async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
                 }
             })?;
         }
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL)",
-        )
-        .execute(&mut *conn)
-        .await?;
-        for &(version, sql) in MIGRATIONS {
-            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                .bind(version)
-                .fetch_optional(&mut *conn)
-                .await?;
-            if done.is_some() {
-                continue;
-            }
-            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            sqlx::raw_sql(AssertSqlSafe(sql))
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::Migration { version, message: e.to_string() })?;
-            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())")
-                .bind(version)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-        }
+        crate::queries::schema::apply_migrations!(
+            &mut *conn,
+            MIGRATIONS,
+            table: "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL)",
+            record: "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, to_timestamp($2))",
+            after(_tx, _version) {}
+        );
         Ok::<(), StoreError>(())
     }
     .await;
@@ -464,10 +447,7 @@ pub(super) async fn ready(pool: &PgPool) -> Result<bool, StoreError> {
 }
 
 /// Fresh planner statistics after a bulk load.
-pub(super) async fn analyze(pool: &PgPool) -> Result<(), StoreError> {
-    sqlx::raw_sql("ANALYZE profiles; ANALYZE profile_keys; ANALYZE series").execute(pool).await?;
-    Ok(())
-}
+pub(super) const ANALYZE: &str = "ANALYZE profiles; ANALYZE profile_keys; ANALYZE series";
 
 #[cfg(test)]
 mod tests {

@@ -8,16 +8,14 @@ use futures_util::StreamExt;
 use sqlx::AssertSqlSafe;
 use sqlx::postgres::PgPool;
 
-use super::schema::{Partitions, analyze};
+use super::schema::{ANALYZE, Partitions};
 use crate::canonical::{Cell, ColumnKind, MigrationTarget, Table, TableSum, read_row};
 use crate::error::StoreError;
 
 /// A table's canonical `SELECT` of every row.
 fn select(t: Table) -> &'static str {
     match t {
-        Table::Platforms => {
-            "SELECT id, kind, name, lon, lat, attributes FROM platforms"
-        }
+        Table::Platforms => "SELECT id, kind, name, lon, lat, attributes FROM platforms",
         Table::Profiles => {
             "SELECT k.id, k.platform, k.cycle::int8, k.direction, extract(epoch FROM p.time)::int8,
               p.time_qc::int8, p.lon, p.lat, p.position_qc::int8, p.data_mode, p.data_centre, p.project_name,
@@ -54,8 +52,10 @@ fn select(t: Table) -> &'static str {
 
 /// Checksums of every table, each read as one stream.
 pub(super) async fn checksums(pool: &PgPool) -> Result<Vec<TableSum>, StoreError> {
-    crate::canonical::sums(|t| sqlx::query(AssertSqlSafe(select(t))).fetch(pool).map(move |r| read_row(&r?, t.columns())))
-        .await
+    crate::canonical::sums(|t| {
+        sqlx::query(AssertSqlSafe(select(t))).fetch(pool).map(move |r| read_row(&r?, t.columns()))
+    })
+    .await
 }
 
 /// Column `i` of every row as an array bind of its kind.
@@ -66,8 +66,12 @@ fn bind_col<'q>(
     kind: ColumnKind,
 ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
     match kind {
-        ColumnKind::Int => q.bind(rows.iter().map(|r| if let Cell::I(x) = r[i] { Some(x) } else { None }).collect::<Vec<_>>()),
-        ColumnKind::Real => q.bind(rows.iter().map(|r| if let Cell::F(x) = r[i] { Some(x) } else { None }).collect::<Vec<_>>()),
+        ColumnKind::Int => {
+            q.bind(rows.iter().map(|r| if let Cell::I(x) = r[i] { Some(x) } else { None }).collect::<Vec<_>>())
+        }
+        ColumnKind::Real => {
+            q.bind(rows.iter().map(|r| if let Cell::F(x) = r[i] { Some(x) } else { None }).collect::<Vec<_>>())
+        }
         ColumnKind::Text => {
             q.bind(rows.iter().map(|r| if let Cell::T(x) = &r[i] { Some(x.clone()) } else { None }).collect::<Vec<_>>())
         }
@@ -165,7 +169,8 @@ fn inserts(t: Table) -> &'static [&'static str] {
              WHERE (x.sst_min, x.sst_max, x.sst_90th_hs, x.ssta_90th_hs, x.hotspot, x.dhw, x.baa_7day_max)
                IS DISTINCT FROM (excluded.sst_min, excluded.sst_max, excluded.sst_90th_hs, excluded.ssta_90th_hs,
                excluded.hotspot, excluded.dhw, excluded.baa_7day_max)"],
-        Table::ProfileIndex => &["INSERT INTO profile_index AS x (file, time, lat, lon, ocean, profiler_type, institution,
+        Table::ProfileIndex => {
+            &["INSERT INTO profile_index AS x (file, time, lat, lon, ocean, profiler_type, institution,
                date_update)
              SELECT file, to_timestamp(t), lat, lon, ocean, profiler_type, institution, to_timestamp(du)
              FROM UNNEST($1::text[], $2::int8[], $3::float8[], $4::float8[], $5::text[], $6::int8[], $7::text[],
@@ -175,7 +180,8 @@ fn inserts(t: Table) -> &'static [&'static str] {
                date_update = excluded.date_update
              WHERE (x.time, x.lat, x.lon, x.ocean, x.profiler_type, x.institution, x.date_update)
                IS DISTINCT FROM (excluded.time, excluded.lat, excluded.lon, excluded.ocean, excluded.profiler_type,
-               excluded.institution, excluded.date_update)"],
+               excluded.institution, excluded.date_update)"]
+        }
         Table::Grids => &["INSERT INTO grids AS x (dataset, variable, time, z_name, z, fill_bits, units, long_name,
                standard_name, attributes, n_lat, n_lon, lat_min, lat_max, lon_min, lon_max, latitudes, longitudes,
                cells, digest)
@@ -260,13 +266,7 @@ impl MigrationTarget for Target {
             .await?)
     }
 
-    async fn write_chunk(
-        &self,
-        source: &str,
-        t: Table,
-        rows: &[Vec<Cell>],
-        last_key: &str,
-    ) -> Result<(), StoreError> {
+    async fn write_chunk(&self, source: &str, t: Table, rows: &[Vec<Cell>], last_key: &str) -> Result<(), StoreError> {
         if t == Table::Profiles {
             let times = rows.iter().filter_map(|r| if let Cell::I(x) = r[4] { Some(x) } else { None });
             self.partitions.ensure(&self.pool, times).await?;
@@ -312,7 +312,8 @@ impl MigrationTarget for Target {
         )
         .execute(&self.pool)
         .await?;
-        analyze(&self.pool).await
+        sqlx::raw_sql(ANALYZE).execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn checksums(&self) -> Result<Vec<TableSum>, StoreError> {

@@ -4,41 +4,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use model::{HeatStressDay, Platform, Profile, SeriesPoint};
-use sqlx::postgres::PgPool;
 use sqlx::{Postgres, Row, Transaction};
 
-use crate::batch::{FileBatch, IndexRow, WriteCounts};
+use crate::batch::{FileBatch, IndexRow};
 use crate::codec::{encode_levels, profile_digest};
 use crate::error::StoreError;
 use crate::rows::{ReefColumns, attrs_to_json, clamp_date, nan_to_none, params_text, parse_attrs, source_rank, ts};
 
-/// Writes one file's records in one transaction (the partitions its profiles need must exist).
-pub(super) async fn write_file(pool: &PgPool, batch: &FileBatch) -> Result<WriteCounts, StoreError> {
-    let mut tx = pool.begin().await?;
-    let mut c =
-        WriteCounts { platforms: write_platforms(&mut tx, &batch.platforms).await?, ..Default::default() };
-    c.platforms += write_platform_stubs(&mut tx, &batch.platform_stubs).await?;
-    (c.profiles, c.levels) = write_profiles(&mut tx, &batch.profiles).await?;
-    c.series_points = write_series(&mut tx, &batch.series).await?;
-    (c.reef_sites, c.heat_stress_days) = write_reef(&mut tx, batch).await?;
-    c.index_rows = write_index(&mut tx, &batch.index_rows).await?;
-    c.grids = write_grids(&mut tx, &batch.grids).await?;
-    sqlx::query(
-        "INSERT INTO ingested_files (source, kind, size_bytes, ingested_at) VALUES ($1, $2, $3, to_timestamp($4))
-         ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, size_bytes = excluded.size_bytes,
-           ingested_at = excluded.ingested_at",
-    )
-    .bind(&batch.source)
-    .bind(&batch.kind)
-    .bind(batch.size_bytes as i64)
-    .bind(Utc::now().timestamp())
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(c)
-}
+crate::queries::write::write_file!(Postgres, ingested_at: "to_timestamp($4)");
 
 async fn write_platforms(tx: &mut Transaction<'_, Postgres>, platforms: &[Platform]) -> Result<u64, StoreError> {
     let mut n = 0;
@@ -101,10 +76,7 @@ async fn write_platforms(tx: &mut Transaction<'_, Postgres>, platforms: &[Platfo
     Ok(n)
 }
 
-async fn write_profiles(
-    tx: &mut Transaction<'_, Postgres>,
-    profiles: &[Profile],
-) -> Result<(u64, u64), StoreError> {
+async fn write_profiles(tx: &mut Transaction<'_, Postgres>, profiles: &[Profile]) -> Result<(u64, u64), StoreError> {
     const CHUNK: usize = 1000;
     // One key once per statement (ON CONFLICT cannot update a row twice): keep the first, as SQLite.
     let mut seen = HashSet::new();
@@ -367,6 +339,3 @@ async fn write_index(tx: &mut Transaction<'_, Postgres>, rows: &[IndexRow]) -> R
     }
     Ok(n)
 }
-
-crate::queries::platforms::write_platform_stubs!(Postgres);
-crate::queries::grids::write_grids!(Postgres);

@@ -17,11 +17,15 @@ fn secs(t: i64, what: &str) -> Result<chrono::DateTime<chrono::Utc>, StoreError>
     chrono::DateTime::from_timestamp(t, 0).ok_or_else(|| StoreError::Corrupt(format!("{what} time {t}")))
 }
 
-pub(crate) fn user_of((id, name, password_hash, role, disabled, created_at): UserRow) -> Result<UserRecord, StoreError> {
+pub(crate) fn user_of(
+    (id, name, password_hash, role, disabled, created_at): UserRow,
+) -> Result<UserRecord, StoreError> {
     Ok(UserRecord { id, name, password_hash, role, disabled, created_at: secs(created_at, "user")? })
 }
 
-pub(crate) fn key_of((id, name, key_hash, permissions, owner, created_at, revoked_at): KeyRow) -> Result<ApiKeyRecord, StoreError> {
+pub(crate) fn key_of(
+    (id, name, key_hash, permissions, owner, created_at, revoked_at): KeyRow,
+) -> Result<ApiKeyRecord, StoreError> {
     Ok(ApiKeyRecord {
         id,
         name,
@@ -33,7 +37,9 @@ pub(crate) fn key_of((id, name, key_hash, permissions, owner, created_at, revoke
     })
 }
 
-pub(crate) fn token_of((jti, user_id, issued_at, expires_at, revoked_at): TokenRow) -> Result<RefreshTokenRecord, StoreError> {
+pub(crate) fn token_of(
+    (jti, user_id, issued_at, expires_at, revoked_at): TokenRow,
+) -> Result<RefreshTokenRecord, StoreError> {
     Ok(RefreshTokenRecord {
         jti,
         user_id,

@@ -56,14 +56,16 @@ macro_rules! job_store {
             }
 
             async fn update_job_run(&self, r: &$crate::jobs::JobRun) -> Result<(), $crate::error::StoreError> {
-                sqlx::query("UPDATE job_runs SET finished = $1, status = $2, rows_added = $3, error = $4 WHERE id = $5")
-                    .bind(r.finished.map($crate::queries::jobs::ms))
-                    .bind(r.status.as_str())
-                    .bind(r.rows_added as i64)
-                    .bind(&r.error)
-                    .bind(r.id)
-                    .execute(&self.$writes)
-                    .await?;
+                sqlx::query(
+                    "UPDATE job_runs SET finished = $1, status = $2, rows_added = $3, error = $4 WHERE id = $5",
+                )
+                .bind(r.finished.map($crate::queries::jobs::ms))
+                .bind(r.status.as_str())
+                .bind(r.rows_added as i64)
+                .bind(&r.error)
+                .bind(r.id)
+                .execute(&self.$writes)
+                .await?;
                 Ok(())
             }
 

@@ -1,5 +1,6 @@
-//! SQL written once for both backends: the plain CRUD of accounts, alerts, the run log, the query
-//! history and gridded fields, which SQLite and PostgreSQL accept unchanged.
+//! What both backends share around their SQL: the plain CRUD of accounts, alerts, the run log, the query
+//! history and gridded fields, which SQLite and PostgreSQL accept unchanged, and the Rust of the reads
+//! and writes whose SQL each backend names.
 //!
 //! Placeholders are `$N`: PostgreSQL's own, and SQLite's `$AAAA` parameters, which sqlx binds by the
 //! number after the `$` (so `$1` may stand twice). Types are spelled so that both agree: `false` for a
@@ -11,8 +12,13 @@
 //! stay in the backends' own files.
 
 pub(crate) mod alerts;
+pub(crate) mod archive;
+pub(crate) mod args;
 pub(crate) mod auth;
 pub(crate) mod grids;
 pub(crate) mod history;
 pub(crate) mod jobs;
-pub(crate) mod platforms;
+pub(crate) mod observations;
+pub(crate) mod schema;
+pub(crate) mod store;
+pub(crate) mod write;

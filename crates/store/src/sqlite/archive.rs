@@ -1,13 +1,11 @@
 //! `ArchiveStore` on SQLite: retention's rows by calendar month, read and deleted by time range (a
 //! profile with its levels, R*Tree entry and `profile_space` row).
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use super::SqliteStore;
-use crate::archive::{ArchiveStore, ArchiveTable, Cell, MonthRows, bind_range, month_rows};
-use crate::canonical::read_rows;
+use crate::archive::ArchiveTable;
 use crate::error::StoreError;
 use crate::rows::date_of;
 
@@ -33,61 +31,56 @@ fn select(t: ArchiveTable) -> &'static str {
     }
 }
 
-#[async_trait]
-impl ArchiveStore for SqliteStore {
-    async fn month_counts(&self, t: ArchiveTable) -> Result<Vec<MonthRows>, StoreError> {
-        let sql = match t {
-            ArchiveTable::Profiles => {
-                "SELECT strftime('%Y-%m', time, 'unixepoch') m, count(*) FROM profiles WHERE time IS NOT NULL
-                 GROUP BY m ORDER BY m"
-            }
-            ArchiveTable::Series => {
-                "SELECT strftime('%Y-%m', time, 'unixepoch') m, count(*) FROM series GROUP BY m ORDER BY m"
-            }
-            ArchiveTable::HeatStress => "SELECT substr(date, 1, 7) m, count(*) FROM heat_stress GROUP BY m ORDER BY m",
-        };
-        Ok(month_rows(t, sqlx::query_as(sql).fetch_all(&self.pool).await?))
-    }
+crate::queries::archive::archive_store!(SqliteStore, reads: pool);
 
-    async fn archive_rows(
-        &self,
-        t: ArchiveTable,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<Vec<Cell>>, StoreError> {
-        let q = bind_range(sqlx::query(AssertSqlSafe(select(t))), t, from, to);
-        read_rows(&q.fetch_all(&self.pool).await?, t.columns())
-    }
-
-    async fn delete_rows(&self, t: ArchiveTable, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let n = match t {
-            ArchiveTable::Profiles => {
-                let (a, b) = (from.timestamp(), to.timestamp());
-                for table in ["profile_levels", "profiles_rtree", "profile_space"] {
-                    let sql =
-                        format!("DELETE FROM {table} WHERE id IN (SELECT id FROM profiles WHERE time >= ? AND time < ?)");
-                    sqlx::query(AssertSqlSafe(sql)).bind(a).bind(b).execute(&mut *tx).await?;
-                }
-                sqlx::query("DELETE FROM profiles WHERE time >= ? AND time < ?").bind(a).bind(b).execute(&mut *tx).await?
-            }
-            ArchiveTable::Series => {
-                sqlx::query("DELETE FROM series WHERE time >= ? AND time < ?")
-                    .bind(from.timestamp())
-                    .bind(to.timestamp())
-                    .execute(&mut *tx)
-                    .await?
-            }
-            ArchiveTable::HeatStress => {
-                sqlx::query("DELETE FROM heat_stress WHERE date >= ? AND date < ?")
-                    .bind(date_of(from))
-                    .bind(date_of(to))
-                    .execute(&mut *tx)
-                    .await?
-            }
+/// `SELECT` of the rows per calendar month, `(month, rows)`.
+fn months(t: ArchiveTable) -> &'static str {
+    match t {
+        ArchiveTable::Profiles => {
+            "SELECT strftime('%Y-%m', time, 'unixepoch') m, count(*) FROM profiles WHERE time IS NOT NULL
+             GROUP BY m ORDER BY m"
         }
-        .rows_affected();
-        tx.commit().await?;
-        Ok(n)
+        ArchiveTable::Series => {
+            "SELECT strftime('%Y-%m', time, 'unixepoch') m, count(*) FROM series GROUP BY m ORDER BY m"
+        }
+        ArchiveTable::HeatStress => "SELECT substr(date, 1, 7) m, count(*) FROM heat_stress GROUP BY m ORDER BY m",
     }
+}
+
+/// Deletes the rows of `[from, to)` in one transaction; returns how many.
+async fn delete_rows(
+    s: &SqliteStore,
+    t: ArchiveTable,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let mut tx = s.writer.begin().await?;
+    let n = match t {
+        ArchiveTable::Profiles => {
+            let (a, b) = (from.timestamp(), to.timestamp());
+            for table in ["profile_levels", "profiles_rtree", "profile_space"] {
+                let sql =
+                    format!("DELETE FROM {table} WHERE id IN (SELECT id FROM profiles WHERE time >= ? AND time < ?)");
+                sqlx::query(AssertSqlSafe(sql)).bind(a).bind(b).execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM profiles WHERE time >= ? AND time < ?").bind(a).bind(b).execute(&mut *tx).await?
+        }
+        ArchiveTable::Series => {
+            sqlx::query("DELETE FROM series WHERE time >= ? AND time < ?")
+                .bind(from.timestamp())
+                .bind(to.timestamp())
+                .execute(&mut *tx)
+                .await?
+        }
+        ArchiveTable::HeatStress => {
+            sqlx::query("DELETE FROM heat_stress WHERE date >= ? AND date < ?")
+                .bind(date_of(from))
+                .bind(date_of(to))
+                .execute(&mut *tx)
+                .await?
+        }
+    }
+    .rows_affected();
+    tx.commit().await?;
+    Ok(n)
 }

@@ -21,14 +21,12 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::batch::{CountsRow, FileBatch, TableCounts, WriteCounts};
-use crate::canonical::TableSum;
+use crate::batch::{FileBatch, WriteCounts};
 use crate::error::StoreError;
-use crate::interface::Store;
+use crate::queries::store::StoreSql;
 
 /// The SQLite store.
 pub struct SqliteStore {
@@ -83,50 +81,28 @@ impl SqliteStore {
         &self.pool
     }
 
+    /// Writes one file's batch on the writer.
+    async fn write_batch(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError> {
+        write::write_file(&self.writer, batch).await
+    }
+
     /// This store as the source of a migration.
     pub(crate) fn migration_source(&self) -> transfer::Source {
         transfer::Source(self.pool.clone())
     }
 }
 
-#[async_trait]
-impl Store for SqliteStore {
-    async fn write_file(&self, batch: &FileBatch) -> Result<WriteCounts, StoreError> {
-        write::write_file(&self.writer, batch).await
-    }
+/// The whole-store operations (see `StoreSql`).
+const SQL: StoreSql = StoreSql {
+    checkpoint: "PRAGMA wal_checkpoint(TRUNCATE)",
+    counts: "SELECT (SELECT count(*) FROM platforms), (SELECT count(*) FROM profiles),
+            (SELECT coalesce(sum(n_levels), 0) FROM profiles), (SELECT count(*) FROM series),
+            (SELECT count(*) FROM reef_sites), (SELECT count(*) FROM heat_stress),
+            (SELECT count(*) FROM profile_index), (SELECT count(*) FROM ingested_files)",
+    size_bytes: "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+};
 
-    async fn checkpoint(&self) -> Result<(), StoreError> {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.writer).await?;
-        Ok(())
-    }
-
-    async fn counts(&self) -> Result<TableCounts, StoreError> {
-        let row: CountsRow = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM platforms), (SELECT count(*) FROM profiles),
-                    (SELECT coalesce(sum(n_levels), 0) FROM profiles), (SELECT count(*) FROM series),
-                    (SELECT count(*) FROM reef_sites), (SELECT count(*) FROM heat_stress),
-                    (SELECT count(*) FROM profile_index), (SELECT count(*) FROM ingested_files)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.into())
-    }
-
-    async fn ready(&self) -> Result<bool, StoreError> {
-        schema::ready(&self.pool).await
-    }
-
-    async fn size_bytes(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n.max(0) as u64)
-    }
-
-    async fn checksums(&self) -> Result<Vec<TableSum>, StoreError> {
-        transfer::checksums(&self.pool).await
-    }
-}
+crate::queries::store::store_impl!(SqliteStore, reads: pool, writes: writer, sql: SQL);
 
 /// Idle connections kept for reuse; more may be open at once under load (they are closed when returned).
 const MAX_IDLE: usize = 8;

@@ -3,28 +3,59 @@
 //! which run on the direct rusqlite readers (`Readers` in `mod.rs`): a point lookup inline, anything that
 //! reads many rows on the blocking pool.
 
-use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use model::{DirectionKey, HeatStressDay, PlatformKind, Point, Profile, ProfileKey, QcFlag, ReefSite, SeriesPoint, TimeRange};
+use chrono::{DateTime, Utc};
+use model::{DirectionKey, Point, Profile, ProfileKey, QcFlag};
 use sqlx::{AssertSqlSafe, Row};
 
 use super::SqliteStore;
 use super::schema::{space_band, space_month};
 use crate::error::StoreError;
-use crate::observations::{
-    ObservationStore, PlatformLatest, PlatformSummary, ProfileFilter, ProfileStub, SeriesFilter, VariableStats,
-};
-use crate::rows::{
-    HeatRow, LatestRow, PlatformRow, RawProfile, ReefRow, SeriesRow, StatsRow, clamp_date, data_mode_of, dir_key, dir_text,
-    from_ts, heat_day_of, index_update_of, latest_of, param_list, platform_summary_of, point_of, raw_profile,
-    reef_site_of, source_format_of, stats_of,
-};
+use crate::observations::{ProfileFilter, ProfileStub};
+use crate::queries::observations::ReadSql;
+use crate::rows::{RawProfile, data_mode_of, dir_key, dir_text, from_ts, param_list, raw_profile, source_format_of};
 
 /// The columns of a profile (`profiles` ⋈ `profile_levels`), in the order `raw_profile!` reads them.
 const PROFILE_COLUMNS: &str =
     "p.platform, p.cycle, p.direction, p.time, p.time_qc, p.lon, p.lat, p.position_qc, p.data_mode,
     p.data_centre, p.project_name, p.pi_name, p.platform_type, p.wmo_inst_type, p.positioning_system,
     p.vertical_sampling_scheme, p.config_mission_number, p.source_format, p.source_file, l.levels";
+
+/// The plain reads (see `ReadSql` for what each returns and binds).
+const SQL: ReadSql = ReadSql {
+    platforms: "SELECT pl.id, pl.kind, pl.name, pl.lon, pl.lat, pl.attributes,
+           (SELECT count(*) FROM profiles p WHERE p.platform = pl.id) AS n_profiles,
+           (SELECT min(time) FROM profiles p WHERE p.platform = pl.id) AS p_first,
+           (SELECT max(time) FROM profiles p WHERE p.platform = pl.id) AS p_last,
+           (SELECT count(*) FROM series s WHERE s.platform = pl.id) AS n_series,
+           (SELECT min(time) FROM series s WHERE s.platform = pl.id) AS s_first,
+           (SELECT max(time) FROM series s WHERE s.platform = pl.id) AS s_last,
+           (SELECT group_concat(variable, ',')
+              FROM (SELECT DISTINCT variable FROM series s WHERE s.platform = pl.id ORDER BY variable)) AS vars,
+           (SELECT count(*) FROM heat_stress h WHERE h.site = pl.id) AS n_days,
+           (SELECT CAST(strftime('%s', min(date)) AS INTEGER) FROM heat_stress h WHERE h.site = pl.id) AS h_first,
+           (SELECT CAST(strftime('%s', max(date)) AS INTEGER) FROM heat_stress h WHERE h.site = pl.id) AS h_last
+         FROM platforms pl WHERE ($1 IS NULL OR pl.kind = $1) ORDER BY pl.id",
+    series: "SELECT platform, variable, time, depth, value, qc FROM series
+         WHERE platform = $1 AND variable = $2 AND time >= $3 AND time < $4 ORDER BY time, depth",
+    // SQLite takes the bare columns from the row that holds max(time).
+    series_latest: "SELECT platform, variable, max(time), depth, value, qc FROM series GROUP BY platform, variable
+         ORDER BY platform, variable",
+    series_stats: "SELECT variable, count(DISTINCT platform), count(*), min(value), max(value), avg(value), min(time),
+           max(time) FROM series GROUP BY variable ORDER BY variable",
+    // The bare columns come from the row that holds max(time); count(*) counts every positioned, timed
+    // profile of the platform.
+    platforms_latest: "SELECT platform, cycle, max(time), lon, lat, count(*) FROM profiles
+         WHERE time IS NOT NULL AND lon IS NOT NULL AND lat IS NOT NULL GROUP BY platform ORDER BY platform",
+    index_updates: "SELECT file, date_update FROM profile_index ORDER BY file",
+    reef_site: "SELECT id, name, lon, lat, mmm, monthly_means, first_valid_dhw, first_valid_baa, polygon
+         FROM reef_sites WHERE id = $1",
+    heat_stress: "SELECT date, sst_min, sst_max, sst_90th_hs, ssta_90th_hs, hotspot, dhw, baa_7day_max
+         FROM heat_stress WHERE site = $1 AND date >= $2 AND date < $3 ORDER BY date",
+    series_select: "SELECT platform, variable, time, depth, value, qc FROM series",
+    seconds: str::to_string,
+};
+
+crate::queries::observations::observation_store!(SqliteStore, reads: pool, sql: SQL);
 
 /// Searches of at most this many (month × band) key ranges per index box read `profile_space`;
 /// wider ones (decades over a hemisphere) use the R*Tree.
@@ -58,7 +89,6 @@ impl<'de> serde::Deserialize<'de> for Coord {
         d.deserialize_any(V)
     }
 }
-
 
 /// Decodes `profile_stubs`' JSON aggregate (one array per row).
 fn parse_stubs(json: &str) -> Result<Vec<ProfileStub>, StoreError> {
@@ -112,7 +142,6 @@ fn space_rows(
     }
     Ok(out)
 }
-
 
 impl SqliteStore {
     /// Stubs from `profile_space` when the filter has a region and a time range narrow enough (see
@@ -169,32 +198,8 @@ impl SqliteStore {
         let json: String = q.fetch_one(&self.pool).await?.try_get(0)?;
         parse_stubs(&json).map(Some)
     }
-}
 
-#[async_trait]
-impl ObservationStore for SqliteStore {
-    async fn platforms(&self, kind: Option<PlatformKind>) -> Result<Vec<PlatformSummary>, StoreError> {
-        let rows: Vec<PlatformRow> = sqlx::query_as(
-            "SELECT pl.id, pl.kind, pl.name, pl.lon, pl.lat, pl.attributes,
-               (SELECT count(*) FROM profiles p WHERE p.platform = pl.id) AS n_profiles,
-               (SELECT min(time) FROM profiles p WHERE p.platform = pl.id) AS p_first,
-               (SELECT max(time) FROM profiles p WHERE p.platform = pl.id) AS p_last,
-               (SELECT count(*) FROM series s WHERE s.platform = pl.id) AS n_series,
-               (SELECT min(time) FROM series s WHERE s.platform = pl.id) AS s_first,
-               (SELECT max(time) FROM series s WHERE s.platform = pl.id) AS s_last,
-               (SELECT group_concat(variable, ',') FROM (SELECT DISTINCT variable FROM series s WHERE s.platform = pl.id ORDER BY variable)) AS vars,
-               (SELECT count(*) FROM heat_stress h WHERE h.site = pl.id) AS n_days,
-               (SELECT CAST(strftime('%s', min(date)) AS INTEGER) FROM heat_stress h WHERE h.site = pl.id) AS h_first,
-               (SELECT CAST(strftime('%s', max(date)) AS INTEGER) FROM heat_stress h WHERE h.site = pl.id) AS h_last
-             FROM platforms pl WHERE ($1 IS NULL OR pl.kind = $1) ORDER BY pl.id",
-        )
-        .bind(kind.map(|k| k.as_str()))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(platform_summary_of).collect())
-    }
-
-    async fn profile(&self, key: &ProfileKey) -> Result<Option<Profile>, StoreError> {
+    async fn read_profile(&self, key: &ProfileKey) -> Result<Option<Profile>, StoreError> {
         let dir = dir_text(key.direction);
         if let Some(direct) = &self.direct {
             // One primary-key probe: run inline (see `Readers`).
@@ -223,7 +228,7 @@ impl ObservationStore for SqliteStore {
         row.as_ref().map(|r| -> Result<Profile, StoreError> { raw_profile!(r.try_get, 0).into_profile() }).transpose()
     }
 
-    async fn profile_stubs(&self, f: &ProfileFilter) -> Result<Vec<ProfileStub>, StoreError> {
+    async fn read_profile_stubs(&self, f: &ProfileFilter) -> Result<Vec<ProfileStub>, StoreError> {
         if let Some(mut out) = self.space_stubs(f).await? {
             let dir = |d: DirectionKey| d == DirectionKey::D;
             out.sort_by(|a, b| {
@@ -293,7 +298,7 @@ impl ObservationStore for SqliteStore {
         parse_stubs(&json)
     }
 
-    async fn profiles_by_row_ids(&self, ids: &[i64]) -> Result<Vec<Profile>, StoreError> {
+    async fn read_profiles_by_row_ids(&self, ids: &[i64]) -> Result<Vec<Profile>, StoreError> {
         if let Some(direct) = &self.direct {
             let ids = ids.to_vec();
             return direct
@@ -330,131 +335,5 @@ impl ObservationStore for SqliteStore {
             out.extend(chunk.iter().filter_map(|id| by_id.remove(id)));
         }
         Ok(out)
-    }
-
-    async fn series(&self, platform: &str, variable: &str, time: TimeRange) -> Result<Vec<SeriesPoint>, StoreError> {
-        let rows: Vec<(i64, f64, f64, i64)> = sqlx::query_as(
-            "SELECT time, depth, value, qc FROM series WHERE platform = ? AND variable = ? AND time >= ? AND time < ?
-             ORDER BY time, depth",
-        )
-        .bind(platform)
-        .bind(variable)
-        .bind(time.start().timestamp())
-        .bind(time.end().timestamp())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(t, depth, value, qc)| {
-                Some(SeriesPoint {
-                    platform: platform.to_string(),
-                    variable: variable.to_string(),
-                    time: Utc.timestamp_opt(t, 0).single()?,
-                    depth,
-                    value,
-                    qc: QcFlag::from_byte(qc as u8),
-                })
-            })
-            .collect())
-    }
-
-    async fn series_points(&self, f: &SeriesFilter) -> Result<Vec<SeriesPoint>, StoreError> {
-        let mut sql = String::from("SELECT platform, variable, time, depth, value, qc FROM series");
-        let mut conds: Vec<String> = Vec::new();
-        if f.platform.is_some() {
-            conds.push("platform = ?".into());
-        }
-        if f.variable.is_some() {
-            conds.push("variable = ?".into());
-        }
-        if f.time.is_some() {
-            conds.push("time >= ? AND time < ?".into());
-        }
-        if let Some(qc) = &f.qc_in {
-            conds
-                .push(format!("qc IN ({})", qc.iter().map(|q| q.to_byte().to_string()).collect::<Vec<_>>().join(", ")));
-        }
-        if !conds.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&conds.join(" AND "));
-        }
-        sql.push_str(" ORDER BY time, platform, variable, depth");
-        if let Some(l) = f.limit {
-            sql.push_str(&format!(" LIMIT {l}"));
-        }
-        let mut q = sqlx::query_as::<_, SeriesRow>(AssertSqlSafe(sql));
-        if let Some(p) = &f.platform {
-            q = q.bind(p.clone());
-        }
-        if let Some(v) = &f.variable {
-            q = q.bind(v.clone());
-        }
-        if let Some(t) = &f.time {
-            q = q.bind(t.start().timestamp()).bind(t.end().timestamp());
-        }
-        let rows = q.fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().filter_map(point_of).collect())
-    }
-
-    async fn series_latest(&self) -> Result<Vec<SeriesPoint>, StoreError> {
-        // SQLite takes the bare columns from the row that holds max(time).
-        let rows: Vec<SeriesRow> = sqlx::query_as(
-            "SELECT platform, variable, max(time), depth, value, qc FROM series GROUP BY platform, variable
-             ORDER BY platform, variable",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().filter_map(point_of).collect())
-    }
-
-    async fn profile_platforms_latest(&self) -> Result<Vec<PlatformLatest>, StoreError> {
-        // SQLite takes the bare columns from the row that holds max(time); count(*) counts every
-        // positioned, timed profile of the platform.
-        let rows: Vec<LatestRow> = sqlx::query_as(
-            "SELECT platform, cycle, max(time), lon, lat, count(*) FROM profiles
-             WHERE time IS NOT NULL AND lon IS NOT NULL AND lat IS NOT NULL GROUP BY platform ORDER BY platform",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().filter_map(latest_of).collect())
-    }
-
-    async fn series_stats(&self) -> Result<Vec<VariableStats>, StoreError> {
-        let rows: Vec<StatsRow> = sqlx::query_as(
-            "SELECT variable, count(DISTINCT platform), count(*), min(value), max(value), avg(value), min(time), max(time)
-             FROM series GROUP BY variable ORDER BY variable",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(stats_of).collect())
-    }
-
-    async fn index_updates(&self) -> Result<Vec<(String, Option<DateTime<Utc>>)>, StoreError> {
-        let rows: Vec<(String, Option<i64>)> =
-            sqlx::query_as("SELECT file, date_update FROM profile_index ORDER BY file").fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(index_update_of).collect())
-    }
-
-    async fn reef_site(&self, id: &str) -> Result<Option<ReefSite>, StoreError> {
-        let row: Option<ReefRow> = sqlx::query_as(
-            "SELECT id, name, lon, lat, mmm, monthly_means, first_valid_dhw, first_valid_baa, polygon FROM reef_sites WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(reef_site_of).transpose()
-    }
-
-    async fn heat_stress(&self, site: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeatStressDay>, StoreError> {
-        let rows: Vec<HeatRow> = sqlx::query_as(
-            "SELECT date, sst_min, sst_max, sst_90th_hs, ssta_90th_hs, hotspot, dhw, baa_7day_max FROM heat_stress
-             WHERE site = ? AND date >= ? AND date < ? ORDER BY date",
-        )
-        .bind(site)
-        .bind(clamp_date(from))
-        .bind(clamp_date(to))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(|r| heat_day_of(site, r)).collect()
     }
 }

@@ -324,35 +324,18 @@ pub(super) fn space_insert_sql(rows: usize) -> String {
 
 /// Applies the pending migrations on the writer, each in its own transaction.
 pub(super) async fn migrate(writer: &SqlitePool) -> Result<(), StoreError> {
-let mut conn = writer.acquire().await?;
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
-    )
-    .execute(&mut *conn)
-    .await?;
-    for &(version, sql) in MIGRATIONS {
-        let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = ?")
-            .bind(version)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if done.is_some() {
-            continue;
+    let mut conn = writer.acquire().await?;
+    crate::queries::schema::apply_migrations!(
+        &mut *conn,
+        MIGRATIONS,
+        table: "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        record: "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+        after(tx, version) {
+            if version == 3 {
+                fill_profile_space(tx).await?;
+            }
         }
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        sqlx::raw_sql(AssertSqlSafe(sql))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::Migration { version, message: e.to_string() })?;
-        if version == 3 {
-            fill_profile_space(&mut tx).await?;
-        }
-        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
-            .bind(version)
-            .bind(Utc::now().timestamp())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-    }
+    );
     Ok(())
 }
 

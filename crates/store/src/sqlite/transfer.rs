@@ -34,10 +34,9 @@ fn select(t: Table) -> (&'static str, &'static str) {
             FROM heat_stress",
             "site, date",
         ),
-        Table::ProfileIndex => (
-            "SELECT file, time, lat, lon, ocean, profiler_type, institution, date_update FROM profile_index",
-            "file",
-        ),
+        Table::ProfileIndex => {
+            ("SELECT file, time, lat, lon, ocean, profiler_type, institution, date_update FROM profile_index", "file")
+        }
         Table::IngestedFiles => ("SELECT source, kind, size_bytes, ingested_at FROM ingested_files", "source"),
         Table::Grids => (
             "SELECT dataset, variable, time, z_name, z, fill_bits, units, long_name, standard_name, attributes,

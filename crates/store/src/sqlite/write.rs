@@ -2,42 +2,16 @@
 //! on its natural key that leaves an unchanged row alone (digests for profiles and reef sites, value
 //! comparisons elsewhere); profiles keep their R*Tree entry and `profile_space` row in step.
 
-use chrono::Utc;
 use model::{Platform, Profile, SeriesPoint};
-use sqlx::sqlite::SqlitePool;
 use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 
 use super::schema::{space_band, space_insert_sql, space_month};
-use crate::batch::{FileBatch, IndexRow, WriteCounts};
+use crate::batch::{FileBatch, IndexRow};
 use crate::codec::{encode_levels, profile_digest};
 use crate::error::StoreError;
 use crate::rows::{ReefColumns, attrs_to_json, params_text, source_rank, ts};
 
-/// Writes one file's records in one transaction on the writer.
-pub(super) async fn write_file(writer: &SqlitePool, batch: &FileBatch) -> Result<WriteCounts, StoreError> {
-    let mut tx = writer.begin().await?;
-    let mut c =
-        WriteCounts { platforms: write_platforms(&mut tx, &batch.platforms).await?, ..Default::default() };
-    c.platforms += write_platform_stubs(&mut tx, &batch.platform_stubs).await?;
-    (c.profiles, c.levels) = write_profiles(&mut tx, &batch.profiles).await?;
-    c.series_points = write_series(&mut tx, &batch.series).await?;
-    (c.reef_sites, c.heat_stress_days) = write_reef(&mut tx, batch).await?;
-    c.index_rows = write_index(&mut tx, &batch.index_rows).await?;
-    c.grids = write_grids(&mut tx, &batch.grids).await?;
-    sqlx::query(
-        "INSERT INTO ingested_files (source, kind, size_bytes, ingested_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, size_bytes = excluded.size_bytes,
-           ingested_at = excluded.ingested_at",
-    )
-    .bind(&batch.source)
-    .bind(&batch.kind)
-    .bind(batch.size_bytes as i64)
-    .bind(Utc::now().timestamp())
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(c)
-}
+crate::queries::write::write_file!(Sqlite, ingested_at: "$4");
 
 /// One statement per platform: known keys take the new value, new keys are added (json_patch), a name
 /// or position the file lacks keeps the stored one, and an unchanged row is not rewritten.
@@ -145,9 +119,10 @@ async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, profiles: &[Profile]) 
         for row in &rows {
             let (id, platform, cycle, dir): (i64, String, i32, String) =
                 (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
-            let Some(k) = chunk.iter().position(|p| {
-                p.cycle == cycle && p.platform == platform && p.direction.to_char().to_string() == dir
-            }) else {
+            let Some(k) = chunk
+                .iter()
+                .position(|p| p.cycle == cycle && p.platform == platform && p.direction.to_char().to_string() == dir)
+            else {
                 continue;
             };
             let p = chunk[k];
@@ -357,6 +332,3 @@ async fn write_index(tx: &mut Transaction<'_, Sqlite>, rows: &[IndexRow]) -> Res
     }
     Ok(n)
 }
-
-crate::queries::platforms::write_platform_stubs!(Sqlite);
-crate::queries::grids::write_grids!(Sqlite);
