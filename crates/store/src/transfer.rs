@@ -12,6 +12,8 @@
 use crate::canonical::{Cell, Table};
 use crate::error::StoreError;
 
+/// The cells of a canonical row, by their earlier name.
+pub use crate::canonical::Cell as Val;
 pub use crate::canonical::TableSum;
 
 /// What a migration did, table by table.
