@@ -4,7 +4,7 @@
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use formats::netcdf_write::{NcAttr, NcData, NcOut, NcVarOut, write};
-use store::{SqliteStore, Store};
+use store::{SqliteStore, prelude::*};
 
 use crate::heat_grid::{BAA, DHW, HOTSPOT};
 

@@ -106,7 +106,7 @@ pub async fn recompute(store: &dyn Store, points: &[SeriesPoint]) -> Result<u64,
 mod tests {
     use chrono::{Duration, NaiveDate, TimeZone, Utc};
     use model::{Point, QcFlag, ReefSite, SeriesPoint};
-    use store::{FileBatch, SqliteStore, Store};
+    use store::{FileBatch, SqliteStore, prelude::*};
 
     #[tokio::test]
     async fn new_sst_for_a_reef_site_recomputes_its_heat_stress() {

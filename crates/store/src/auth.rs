@@ -1,12 +1,12 @@
 //! Accounts and their trail: users (argon2 hashes made elsewhere; the store keeps text), API keys (only
-//! their SHA-256), refresh tokens (by id, revocable) and the audit log. [`AuthStore`] is a supertrait of
-//! [`crate::Store`], implemented by both backends (SQLite migration 6, PostgreSQL migration 5). Times are
-//! whole seconds (the audit log keeps milliseconds).
+//! their SHA-256), refresh tokens (by id, revocable) and the audit log. [`AuthStore`] is one of the
+//! concerns of the `Store` trait (SQLite migration 6, PostgreSQL migration 5); its SQL, the same
+//! for both backends, is `queries/auth.rs`. Times are whole seconds (the audit log keeps milliseconds).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::StoreError;
+use crate::error::StoreError;
 
 /// A user account as stored. `role` is opaque text to the store (the server knows the roles).
 #[derive(Debug, Clone, PartialEq)]
@@ -96,20 +96,4 @@ pub trait AuthStore: Send + Sync {
     async fn append_audit(&self, e: &AuditEntry) -> Result<(), StoreError>;
     /// The newest `limit` entries with an id below `before` (all when `None`), newest first.
     async fn audit_log(&self, limit: usize, before: Option<i64>) -> Result<Vec<AuditEntry>, StoreError>;
-}
-
-pub(crate) fn secs(t: i64, what: &str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::<Utc>::from_timestamp(t, 0).ok_or_else(|| StoreError::Corrupt(format!("{what} time {t}")))
-}
-
-pub(crate) fn millis(t: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::<Utc>::from_timestamp_millis(t).ok_or_else(|| StoreError::Corrupt(format!("audit time {t}")))
-}
-
-pub(crate) fn split_permissions(s: &str) -> Vec<String> {
-    s.split(',').filter(|p| !p.is_empty()).map(str::to_string).collect()
-}
-
-pub(crate) fn limit_i64(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
 }

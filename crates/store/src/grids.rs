@@ -1,5 +1,6 @@
-//! Gridded fields in the store, shared by both backends: the row a [`Grid`] becomes (axes and cells as
-//! little-endian BLOBs, a content digest), and the summaries built from the rows' metadata.
+//! Gridded fields in the store: [`GridStore`], the row a [`Grid`] becomes (axes and cells as little-endian
+//! BLOBs, a content digest), and the summaries built from the rows' metadata. Both backends run the same
+//! SQL (`queries/grids.rs`).
 //!
 //! Table `grids` (SQLite migration 4, PostgreSQL migration 3): natural key `(dataset, variable, time)`,
 //! `time` in seconds since 1970 with [`TIMELESS`] for grids without a time axis; `latitudes` and
@@ -7,11 +8,40 @@
 //! the f64 bits of the source `_FillValue` (a NaN fill survives, which a REAL column would turn into
 //! NULL). A row is rewritten only when its digest changed.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use model::{Grid, GridSummary};
 
-use crate::StoreError;
 use crate::codec::fnv1a;
+use crate::error::StoreError;
+use crate::rows::{attrs_to_json, parse_attrs};
+
+/// Stored gridded fields.
+#[async_trait]
+pub trait GridStore: Send + Sync {
+    /// One summary per stored gridded variable (dataset, variable), ordered by dataset and variable.
+    async fn grid_summaries(&self) -> Result<Vec<GridSummary>, StoreError>;
+    /// The stored time steps of a gridded variable, oldest first (`None` for a grid without time).
+    async fn grid_times(&self, dataset: &str, variable: &str) -> Result<Vec<Option<DateTime<Utc>>>, StoreError>;
+    /// One stored grid, whole.
+    async fn grid(
+        &self,
+        dataset: &str,
+        variable: &str,
+        time: Option<DateTime<Utc>>,
+    ) -> Result<Option<Grid>, StoreError>;
+    /// One stored grid cut to a latitude/longitude window with a stride; `Ok(None)` when no such grid,
+    /// `Err(Corrupt)` never for a window outside the grid: that is `Ok(Some(Err(..)))`.
+    async fn grid_window(
+        &self,
+        dataset: &str,
+        variable: &str,
+        time: Option<DateTime<Utc>>,
+        window: &model::GridWindow,
+    ) -> Result<Option<Result<Grid, model::GridError>>, StoreError> {
+        Ok(self.grid(dataset, variable, time).await?.map(|g| g.subset(window)))
+    }
+}
 
 /// `grids.time` of a grid without a time axis.
 pub(crate) const TIMELESS: i64 = i64::MIN;
@@ -77,7 +107,7 @@ pub(crate) fn encode(g: &Grid) -> Result<GridRow, StoreError> {
     let longitudes = f64s_le(&g.longitudes);
     // Every NaN is stored as the one quiet NaN, so equal grids have equal bytes.
     let cells = f32s_le(&g.values.iter().map(|v| if v.is_nan() { f32::NAN } else { *v }).collect::<Vec<_>>());
-    let attributes = crate::sqlite::attrs_to_json(&g.attributes);
+    let attributes = attrs_to_json(&g.attributes);
     let fill_bits = g.fill_value.map(|f| f.to_bits() as i64);
     let meta = format!(
         "{:?}|{:?}|{:?}|{}|{}|{}|{}",
@@ -118,6 +148,64 @@ pub(crate) struct GridMeta {
     pub n_lon: i64,
     pub lat: (f64, f64),
     pub lon: (f64, f64),
+}
+
+/// A [`GridMeta`] as a backend reads it: dataset, variable, time, units, long_name, standard_name, z_name,
+/// z, fill_bits, n_lat, n_lon, lat_min, lat_max, lon_min, lon_max.
+pub(crate) type GridMetaRow = (
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<f64>,
+    Option<i64>,
+    i64,
+    i64,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
+impl From<GridMetaRow> for GridMeta {
+    fn from(r: GridMetaRow) -> GridMeta {
+        let (
+            dataset,
+            variable,
+            time,
+            units,
+            long_name,
+            standard_name,
+            z_name,
+            z,
+            fill_bits,
+            n_lat,
+            n_lon,
+            lat_min,
+            lat_max,
+            lon_min,
+            lon_max,
+        ) = r;
+        let nan = |x: Option<f64>| x.unwrap_or(f64::NAN);
+        GridMeta {
+            dataset,
+            variable,
+            time,
+            units,
+            long_name,
+            standard_name,
+            z_name,
+            z,
+            fill_bits,
+            n_lat,
+            n_lon,
+            lat: (nan(lat_min), nan(lat_max)),
+            lon: (nan(lon_min), nan(lon_max)),
+        }
+    }
 }
 
 /// One summary per (dataset, variable) from rows ordered by dataset, variable, time.
@@ -165,37 +253,53 @@ pub(crate) fn summarise(rows: Vec<GridMeta>) -> Result<Vec<GridSummary>, StoreEr
     Ok(out)
 }
 
-/// The stored columns of one grid, decoded.
-pub(crate) struct GridColumns {
-    pub dataset: String,
-    pub variable: String,
-    pub time: i64,
-    pub z_name: Option<String>,
-    pub z: Option<f64>,
-    pub fill_bits: Option<i64>,
-    pub units: String,
-    pub long_name: String,
-    pub standard_name: String,
-    pub attributes: String,
-    pub latitudes: Vec<u8>,
-    pub longitudes: Vec<u8>,
-    pub cells: Vec<u8>,
-}
+/// The stored columns of one grid, as a backend reads them: dataset, variable, time, z_name, z,
+/// fill_bits, units, long_name, standard_name, attributes, latitudes, longitudes, cells.
+pub(crate) type GridColumnsRow = (
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<f64>,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    Vec<u8>,
+    Vec<u8>,
+);
 
-pub(crate) fn decode(c: GridColumns) -> Result<Grid, StoreError> {
+pub(crate) fn decode(row: GridColumnsRow) -> Result<Grid, StoreError> {
+    let (
+        dataset,
+        variable,
+        time,
+        z_name,
+        z,
+        fill_bits,
+        units,
+        long_name,
+        standard_name,
+        attributes,
+        latitudes,
+        longitudes,
+        cells,
+    ) = row;
     let g = Grid {
-        dataset: c.dataset,
-        variable: c.variable,
-        time: time_of(c.time)?,
-        z: c.z_name.zip(c.z),
-        latitudes: f64s_from(&c.latitudes)?,
-        longitudes: f64s_from(&c.longitudes)?,
-        values: f32s_from(&c.cells)?,
-        fill_value: c.fill_bits.map(|b| f64::from_bits(b as u64)),
-        units: c.units,
-        long_name: c.long_name,
-        standard_name: c.standard_name,
-        attributes: crate::sqlite::parse_attrs(&c.attributes),
+        dataset,
+        variable,
+        time: time_of(time)?,
+        z: z_name.zip(z),
+        latitudes: f64s_from(&latitudes)?,
+        longitudes: f64s_from(&longitudes)?,
+        values: f32s_from(&cells)?,
+        fill_value: fill_bits.map(|b| f64::from_bits(b as u64)),
+        units,
+        long_name,
+        standard_name,
+        attributes: parse_attrs(&attributes),
     };
     g.check().map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(g)

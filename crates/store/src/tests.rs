@@ -10,12 +10,14 @@ use model::{
 
 use std::sync::Arc;
 
-use crate::{FileBatch, ProfileFilter, SqliteStore, Store};
+use crate::prelude::*;
+use crate::{FileBatch, ProfileFilter, SqliteStore};
 
 /// A fresh store of each backend under test, with a label for messages.
 pub(crate) async fn backends(test: &str) -> Vec<(&'static str, Arc<dyn Store>)> {
-    // A file database too: reads on files go through the direct readers (`sqlite_read`), not sqlx. The
-    // folder is kept (deleted with the system's temporary files) because the store outlives this function.
+    // A file database too: reads on files go through the direct readers (`Readers` in `sqlite/mod.rs`),
+    // not sqlx. The folder is kept (deleted with the system's temporary files) because the store outlives
+    // this function.
     let file = tempfile::tempdir().unwrap().keep().join("store.db");
     let mut v: Vec<(&'static str, Arc<dyn Store>)> = vec![
         ("sqlite", Arc::new(SqliteStore::open(":memory:").await.unwrap())),

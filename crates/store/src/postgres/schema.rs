@@ -5,8 +5,17 @@
 //! natural key (platform, cycle, direction) lives in the unpartitioned `profile_keys`, which owns the row
 //! id, the digest and the source rank that decide an UPSERT.
 
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use chrono::{Datelike, TimeZone, Utc};
+use sqlx::AssertSqlSafe;
+use sqlx::postgres::PgPool;
+
+use crate::error::StoreError;
+
 /// Schema migrations, applied in order, each once (recorded in `schema_migrations`).
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (
         1,
         r#"
@@ -29,7 +38,7 @@ CREATE TABLE profile_keys (
     platform text COLLATE "C" NOT NULL,
     cycle integer NOT NULL,
     direction text COLLATE "C" NOT NULL,
-    -- Which version wins when one profile arrives in several files (see source_rank in sqlite.rs).
+    -- Which version wins when one profile arrives in several files (see source_rank in store/src/rows.rs).
     source_rank integer NOT NULL,
     source_file text COLLATE "C" NOT NULL,
     digest bigint NOT NULL,
@@ -212,8 +221,32 @@ CREATE TABLE grids (
 );
 "#,
     ),
-    // The scheduler's run log and retention's archive records (jobs.rs).
-    (4, crate::jobs::PG_MIGRATION),
+    (
+        4,
+        r#"
+-- The scheduler's run log; times are Unix milliseconds.
+CREATE TABLE job_runs (
+    id bigserial PRIMARY KEY,
+    job text COLLATE "C" NOT NULL,
+    started bigint NOT NULL,
+    finished bigint,
+    status text NOT NULL,
+    rows_added bigint NOT NULL DEFAULT 0,
+    error text
+);
+CREATE INDEX job_runs_job ON job_runs (job, started);
+-- Verified retention archives of one table-month in a directory (its MANIFEST.json has the files).
+CREATE TABLE archives (
+    table_name text COLLATE "C" NOT NULL,
+    month text COLLATE "C" NOT NULL,
+    dir text COLLATE "C" NOT NULL,
+    rows bigint NOT NULL,
+    checksum text NOT NULL,
+    verified_at bigint NOT NULL,
+    PRIMARY KEY (table_name, month, dir)
+);
+"#,
+    ),
     (
         5,
         r#"
@@ -303,12 +336,12 @@ CREATE INDEX alert_events_open ON alert_events (rule, subject) WHERE resolved_at
 ];
 
 /// The partition holding a UTC year, e.g. `profiles_y2020`.
-pub(crate) fn partition_name(year: i32) -> String {
+fn partition_name(year: i32) -> String {
     if year < 0 { format!("profiles_ym{}", -year) } else { format!("profiles_y{year:04}") }
 }
 
 /// `CREATE TABLE` of a year's partition (bounds as UTC instants).
-pub(crate) fn partition_ddl(year: i32) -> String {
+fn partition_ddl(year: i32) -> String {
     format!(
         "CREATE TABLE IF NOT EXISTS {} PARTITION OF profiles FOR VALUES FROM ('{}') TO ('{}')",
         partition_name(year),
@@ -320,6 +353,101 @@ pub(crate) fn partition_ddl(year: i32) -> String {
 fn bound(year: i32) -> String {
     if year <= 0 { format!("{:04}-01-01 00:00:00+00 BC", 1 - year) } else { format!("{year:04}-01-01 00:00:00+00") }
 }
+
+/// Applies the pending migrations, one migrator at a time per schema (creating PostGIS when missing).
+pub(super) async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await?;
+    // One migrator at a time per schema (parallel tests, several processes starting together).
+    sqlx::query("SELECT pg_advisory_lock(hashtext(current_schema() || '.halocline_migrate'))")
+        .execute(&mut *conn)
+        .await?;
+    let result = async {
+        let has_postgis: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis')")
+                .fetch_one(&mut *conn)
+                .await?;
+        if !has_postgis {
+            sqlx::query("CREATE EXTENSION IF NOT EXISTS postgis").execute(&mut *conn).await.map_err(|e| {
+                StoreError::Migration {
+                    version: 0,
+                    message: format!(
+                        "the postgis extension is missing and could not be created ({e}); \
+                         install PostGIS (Debian: postgresql-15-postgis-3) or run CREATE EXTENSION postgis as a superuser"
+                    ),
+                }
+            })?;
+        }
+        crate::queries::schema::apply_migrations!(
+            &mut *conn,
+            MIGRATIONS,
+            table: "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL)",
+            record: "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, to_timestamp($2))",
+            after(_tx, _version) {}
+        );
+        Ok::<(), StoreError>(())
+    }
+    .await;
+    sqlx::query("SELECT pg_advisory_unlock(hashtext(current_schema() || '.halocline_migrate'))")
+        .execute(&mut *conn)
+        .await?;
+    result
+}
+
+/// Years whose profile partition is known to exist (a cache in front of `pg_inherits`).
+#[derive(Default)]
+pub(super) struct Partitions {
+    years: Mutex<HashSet<i32>>,
+}
+
+impl Partitions {
+    /// Creates the yearly partitions these times fall in, each in its own short transaction (outside
+    /// the file's transaction, so readers are not held up by its lock).
+    pub(super) async fn ensure(&self, pool: &PgPool, times: impl Iterator<Item = i64>) -> Result<(), StoreError> {
+        let mut need: Vec<i32> = {
+            let known = self.years.lock().map_err(|_| StoreError::Corrupt("partition cache poisoned".into()))?;
+            let mut v: Vec<i32> = times
+                .filter_map(|t| Utc.timestamp_opt(t, 0).single().map(|d| d.year()))
+                .filter(|y| !known.contains(y))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        if need.is_empty() {
+            return Ok(());
+        }
+        let existing: Vec<String> = sqlx::query_scalar(
+            "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = 'profiles'::regclass",
+        )
+        .fetch_all(pool)
+        .await?;
+        let existing: HashSet<String> = existing.into_iter().collect();
+        for &year in &need {
+            if existing.contains(&partition_name(year)) {
+                continue;
+            }
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.halocline_partitions'))")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::raw_sql(AssertSqlSafe(partition_ddl(year))).execute(&mut *tx).await?;
+            tx.commit().await?;
+        }
+        let mut known = self.years.lock().map_err(|_| StoreError::Corrupt("partition cache poisoned".into()))?;
+        known.extend(need.drain(..));
+        Ok(())
+    }
+}
+
+/// Whether every migration is applied.
+pub(super) async fn ready(pool: &PgPool) -> Result<bool, StoreError> {
+    let v: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM schema_migrations").fetch_one(pool).await?;
+    Ok(v == MIGRATIONS.last().map(|m| m.0))
+}
+
+/// Fresh planner statistics after a bulk load.
+pub(super) const ANALYZE: &str = "ANALYZE profiles; ANALYZE profile_keys; ANALYZE series";
 
 #[cfg(test)]
 mod tests {
