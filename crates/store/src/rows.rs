@@ -33,6 +33,13 @@ pub(crate) fn clamp_date(d: NaiveDate) -> String {
     d.clamp(lo, hi).format("%Y-%m-%d").to_string()
 }
 
+/// An instant as Unix seconds clamped to years 1..=9999, for binding a range bound: PostgreSQL's
+/// `to_timestamp` rejects `DateTime::MIN_UTC`/`MAX_UTC` (what an open `TimeRange` holds), and no stored row
+/// lies outside those years.
+pub(crate) fn clamp_seconds(t: DateTime<Utc>) -> i64 {
+    t.timestamp().clamp(-62_135_596_800, 253_402_300_799)
+}
+
 /// The stored date of an instant (UTC), for date-keyed ranges.
 pub(crate) fn date_of(t: DateTime<Utc>) -> String {
     clamp_date(t.date_naive())

@@ -40,7 +40,10 @@ pub(crate) fn series_sql(sql: &ReadSql, f: &SeriesFilter) -> (String, Args) {
         conds.push(format!("variable = {}", args.push(Arg::T(v.clone()))));
     }
     if let Some(t) = &f.time {
-        let (a, b) = (args.push(Arg::I(t.start().timestamp())), args.push(Arg::I(t.end().timestamp())));
+        let (a, b) = (
+            args.push(Arg::I(crate::rows::clamp_seconds(t.start()))),
+            args.push(Arg::I(crate::rows::clamp_seconds(t.end()))),
+        );
         conds.push(format!("time >= {} AND time < {}", (sql.seconds)(&a), (sql.seconds)(&b)));
     }
     if let Some(qc) = &f.qc_in {
@@ -101,8 +104,8 @@ macro_rules! observation_store {
                 let rows: Vec<$crate::rows::SeriesRow> = sqlx::query_as($sql.series)
                     .bind(platform)
                     .bind(variable)
-                    .bind(time.start().timestamp())
-                    .bind(time.end().timestamp())
+                    .bind($crate::rows::clamp_seconds(time.start()))
+                    .bind($crate::rows::clamp_seconds(time.end()))
                     .fetch_all(&self.$reads)
                     .await?;
                 Ok(rows.into_iter().filter_map($crate::rows::point_of).collect())
