@@ -22,10 +22,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("erddap", &["model", "formats"]),
     ("alert", &["model", "compute", "store", "query"]),
     ("retention", &["store"]),
-    ("server", &["model", "compute", "formats", "store", "ingest", "query", "nlq", "erddap", "alert"]),
+    ("ml", &["model", "compute", "store"]),
+    ("server", &["model", "compute", "formats", "store", "ingest", "query", "nlq", "erddap", "alert", "ml"]),
     (
         "halocline",
-        &["model", "compute", "formats", "store", "ingest", "query", "nlq", "erddap", "server", "alert", "retention"],
+        &["model", "compute", "formats", "store", "ingest", "query", "nlq", "erddap", "server", "alert", "retention", "ml"],
     ),
 ];
 

@@ -1,0 +1,1 @@
+//! The model registry: models, versions, aliases, lineage, artifacts and training jobs.
