@@ -26,7 +26,20 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("server", &["model", "compute", "formats", "store", "ingest", "query", "nlq", "erddap", "alert", "ml"]),
     (
         "halocline",
-        &["model", "compute", "formats", "store", "ingest", "query", "nlq", "erddap", "server", "alert", "retention", "ml"],
+        &[
+            "model",
+            "compute",
+            "formats",
+            "store",
+            "ingest",
+            "query",
+            "nlq",
+            "erddap",
+            "server",
+            "alert",
+            "retention",
+            "ml",
+        ],
     ),
 ];
 
