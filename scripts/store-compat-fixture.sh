@@ -48,6 +48,6 @@ fill "$pg?schema=$schema"
 "$bin" checksum --db "$pg?schema=$schema" | tail -n +2 > "$out/postgres.sums"
 # Plain SQL that a client can run statement by statement: INSERTs rather than COPY, no psql commands.
 pg_dump --schema=$schema --no-owner --no-privileges --column-inserts --format=plain --dbname "$pg" |
-    grep -v '^\\' > "$out/old-pg.sql"
+    grep -v '^[\]' > "$out/old-pg.sql"
 psql -q -v ON_ERROR_STOP=1 "$pg" -c "SET client_min_messages = warning; DROP SCHEMA $schema CASCADE"
 ls -l "$out"
